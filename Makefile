@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# AF_TOY: build the module, the user tools and the selftests; boot the test
+# VM; check everything. `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := all
+
+# The kernel the test VM boots: Debian's newest installed -amd64 kernel.
+# Evaluated when used, so that `deps` can install it first.
+KVER ?= $(shell ls -v /lib/modules 2>/dev/null | grep -- '-amd64$$' | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+KSRC ?= /usr/src/linux-source-6.1.tar.xz
+
+B := build
+VM := selftests/vm/run.sh
+VMLOG := $(B)/vm/console.log
+VMFLAGS = -m af_toy.ko -d $(B)/bin -d $(B)/selftests -l $(VMLOG) $(if $(FAMILY),-p family=$(FAMILY))
+
+# Debian packages the build and the VM need (bookworm).
+PACKAGES := gcc make libc6-dev linux-image-amd64 linux-headers-amd64 \
+	    linux-source-6.1 qemu-system-x86 busybox-static libmnl-dev cpio \
+	    kmod sparse xz-utils
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
+	  -Imodule/uapi -Iuser -D_GNU_SOURCE
+# the harness header has unused parameters of its own
+HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
+
+SELFTESTS := socket_create module_lifetime
+LIBTOY := $(B)/user/libtoy.a
+
+.PHONY: all deps module module-lint user selftests run vm check clean help
+
+all: deps module user selftests
+
+help:
+	@echo "make          build af_toy.ko, the user tools and the selftests"
+	@echo "make run      build, boot the test VM, load the module and show it working"
+	@echo "make check    build, boot the test VM and run every selftest"
+	@echo "make vm       interactive shell in the test VM with the module loaded"
+	@echo "make clean    remove what the build made"
+	@echo "FAMILY=N loads the module with family=N in run, vm and check."
+
+# Install what is missing, saying what; nothing when all is there.
+deps:
+	@missing=$$(for p in $(PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing missing Debian packages:" $$missing; \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "deps: run as root, or install them with: apt-get install" $$missing >&2; \
+			exit 1; \
+		fi; \
+		apt-get update; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+module:
+	@test -n "$(KVER)" || { echo "no Debian -amd64 kernel in /lib/modules: make deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+# W=1 and sparse on every file from scratch; any diagnostic fails.
+module-lint:
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
+	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules 2>&1 | tee $(B)/module-lint.log >/dev/null
+	@if grep -E 'warning:|error:' $(B)/module-lint.log; then \
+		echo "not ok - build: af_toy.ko builds with W=1 and sparse without diagnostics"; \
+	else \
+		echo "ok - build: af_toy.ko builds with W=1 and sparse without diagnostics"; \
+	fi
+
+# libtoy.a: the helpers the tools and the selftests share.
+user: $(LIBTOY)
+	@mkdir -p $(B)/bin
+
+$(LIBTOY): $(B)/user/toy_family.o
+	$(AR) rcs $@ $^
+
+$(B)/user/%.o: user/%.c user/*.h module/uapi/linux/af_toy.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# kselftest_harness.h and kselftest.h come from Debian's linux-source
+# package at build time; no kernel file lives in this repository.
+$(B)/kselftest/kselftest_harness.h: $(KSRC)
+	@mkdir -p $(B)/kselftest
+	tar -xJf $(KSRC) -C $(B)/kselftest --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h
+	@touch $@
+
+$(KSRC):
+	@echo "missing $(KSRC): make deps installs linux-source-6.1" >&2; exit 1
+
+selftests: $(addprefix $(B)/selftests/,$(SELFTESTS) run_tests.sh settings tests.list)
+
+$(B)/selftests/%: selftests/%.c selftests/families.h $(LIBTOY) \
+		  module/uapi/linux/af_toy.h $(B)/kselftest/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(LIBTOY)
+
+$(B)/selftests/run_tests.sh $(B)/selftests/settings: $(B)/selftests/%: selftests/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(B)/selftests/tests.list: Makefile
+	@mkdir -p $(@D)
+	echo $(SELFTESTS) > $@
+
+run: all
+	$(VM) $(VMFLAGS) -t 300 -- sh -c '\
+		echo "== af_toy.ko in the guest: family $$(cat /sys/module/af_toy/parameters/family)"; \
+		lsmod | grep -E "^(Module|af_toy)"; dmesg | grep "af_toy:"; \
+		echo "== socket() of each type, next to AF_UNIX and AF_VSOCK (selftests/socket_create)"; \
+		set -o pipefail; selftests/socket_create | \
+			grep -E "^(not )?ok .*(socket_reports|family_number_as|seqpacket)"'
+
+vm: all
+	$(VM) $(VMFLAGS) -i
+
+check: all
+	@mkdir -p $(B)
+	@rc=0; { $(MAKE) -s module-lint; \
+		$(VM) $(VMFLAGS) -t 1200 -- /toy/selftests/run_tests.sh; \
+	} 2>&1 | tee $(B)/check.log || rc=$$?; \
+	selftests/vm/tap-summary $(B)/check.log && exit $$rc
+
+clean:
+	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf $(B)

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_TOY: module parameters, address family registration, init and exit.
+ *
+ * The family number is a module parameter so that the module can coexist
+ * with a kernel that already uses the default slot. It is fixed for the
+ * lifetime of the module: the proto_ops are written once here, before the
+ * family is registered, and are read-only afterwards (__ro_after_init).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+
+#include "toy.h"
+
+int toy_family = TOY_FAMILY_DEFAULT;
+module_param_named(family, toy_family, int, 0444);
+MODULE_PARM_DESC(family, "address family number to register (default "
+		 __stringify(TOY_FAMILY_DEFAULT) ")");
+
+/*
+ * Read by __sock_create() under RCU; .family is the only field that is not
+ * known at compile time.
+ */
+static struct net_proto_family toy_family_ops __ro_after_init = {
+	.create	= toy_create,
+	.owner	= THIS_MODULE,
+};
+
+static int __init toy_init(void)
+{
+	int err;
+
+	/* sock_register() indexes an array of NPROTO entries with this. */
+	if (toy_family <= AF_UNSPEC || toy_family >= NPROTO) {
+		pr_err("family=%d is out of range; use a number from 1 to %d that the kernel does not register\n",
+		       toy_family, NPROTO - 1);
+		return -EINVAL;
+	}
+
+	toy_family_ops.family = toy_family;
+	toy_stream_ops.family = toy_family;
+	toy_dgram_ops.family = toy_family;
+
+	err = toy_proto_init();
+	if (err)
+		return err;
+
+	err = sock_register(&toy_family_ops);
+	if (err == -EEXIST) {
+		pr_err("address family %d is already registered by another protocol; load with a free number instead: insmod af_toy.ko family=N (1..%d)\n",
+		       toy_family, NPROTO - 1);
+		goto err_proto;
+	}
+	if (err) {
+		pr_err("cannot register address family %d: %d\n",
+		       toy_family, err);
+		goto err_proto;
+	}
+
+	pr_info("registered address family %d\n", toy_family);
+	return 0;
+
+err_proto:
+	toy_proto_exit();
+	return err;
+}
+
+static void __exit toy_exit(void)
+{
+	/*
+	 * Every socket holds a module reference (proto_ops.owner and
+	 * proto.owner), so none is left when this runs.
+	 */
+	sock_unregister(toy_family);
+	toy_proto_exit();
+	pr_info("unregistered address family %d\n", toy_family);
+}
+
+module_init(toy_init);
+module_exit(toy_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("AF_TOY: a toy socket address family for same-host IPC");
+MODULE_AUTHOR("The AF_TOY developers");
+MODULE_ALIAS_NETPROTO(TOY_FAMILY_DEFAULT);

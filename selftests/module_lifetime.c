@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * af_toy.ko lifetime: open sockets pin the module, the family parameter is
+ * checked at load, and a taken family number fails with a message naming
+ * the fix. Needs CAP_SYS_MODULE and the module file (AF_TOY_KO, default
+ * /lib/modules/$(uname -r)/extra/af_toy.ko); restores the module as it was
+ * found (loaded, same family) after every test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+
+#include "kselftest_harness.h"
+#include "families.h"
+
+static int module_unload(void)
+{
+	/* O_NONBLOCK: fail at once when in use instead of waiting */
+	return syscall(SYS_delete_module, "af_toy", O_NONBLOCK);
+}
+
+static int module_load(const char *params)
+{
+	const char *path = getenv("AF_TOY_KO");
+	char buf[PATH_MAX];
+	struct utsname uts;
+	int fd, ret, err;
+
+	if (!path) {
+		uname(&uts);
+		snprintf(buf, sizeof(buf), "/lib/modules/%s/extra/af_toy.ko",
+			 uts.release);
+		path = buf;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+/* Position @fd at the end of the kernel log, to read only what follows. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Whether a kernel log record written since kmsg_open() contains @needle. */
+static bool kmsg_contains(int fd, const char *needle)
+{
+	char rec[2048];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten records: go on */
+			continue;
+		if (n <= 0)
+			return false;
+		rec[n] = '\0';
+		if (strstr(rec, needle))
+			return true;
+	}
+}
+
+FIXTURE(module) {
+	int family;		/* the module was found with; -1: not loaded */
+	int kmsg;
+};
+
+FIXTURE_SETUP(module)
+{
+	self->family = toy_family();
+	self->kmsg = kmsg_open();
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	char params[32];
+
+	snprintf(params, sizeof(params), "family=%d", self->family);
+	if (self->family > 0 && toy_family() < 0)
+		EXPECT_EQ(0, module_load(params))
+			TH_LOG("cannot reload af_toy.ko: %s", strerror(errno));
+	if (self->kmsg >= 0)
+		close(self->kmsg);
+}
+
+#define NEED_MODULE_OR_SKIP() do {						\
+	if (self->family < 0)							\
+		SKIP(return, "af_toy.ko is not loaded");			\
+	if (geteuid() != 0)							\
+		SKIP(return, "loading and unloading modules needs root");	\
+} while (0)
+
+static void unload_refused_while_open(struct __test_metadata *_metadata,
+				      int family, int type)
+{
+	int fd = socket(family, type, 0);
+
+	ASSERT_LE(0, fd);
+	/* Linux 6.1 answers delete_module() of a module in use with EAGAIN */
+	EXPECT_EQ(-1, module_unload());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(family, toy_family());
+	close(fd);
+	EXPECT_EQ(0, module_unload()) TH_LOG("unload: %s", strerror(errno));
+	EXPECT_EQ(-1, toy_family());
+}
+
+TEST_F(module, unload_refused_while_stream_socket_open)
+{
+	NEED_MODULE_OR_SKIP();
+	unload_refused_while_open(_metadata, self->family, SOCK_STREAM);
+}
+
+TEST_F(module, unload_refused_while_dgram_socket_open)
+{
+	NEED_MODULE_OR_SKIP();
+	unload_refused_while_open(_metadata, self->family, SOCK_DGRAM);
+}
+
+/* Whether modprobe can find af_toy.ko by the alias net-pf-<default>. */
+static bool alias_installed(void)
+{
+	char path[PATH_MAX], line[256], want[64];
+	struct utsname uts;
+	bool found = false;
+	FILE *f;
+
+	uname(&uts);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.alias",
+		 uts.release);
+	snprintf(want, sizeof(want), "alias net-pf-%d af_toy\n",
+		 TOY_FAMILY_DEFAULT);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strcmp(line, want);
+	fclose(f);
+	return found;
+}
+
+TEST_F(module, socket_after_unload_autoloads_default_family)
+{
+	int fd;
+
+	NEED_MODULE_OR_SKIP();
+	if (!alias_installed())
+		SKIP(return, "af_toy.ko is not installed where modprobe finds it (no net-pf-%d in modules.alias)",
+		     TOY_FAMILY_DEFAULT);
+	ASSERT_EQ(0, module_unload());
+	ASSERT_EQ(-1, toy_family());
+	/* __sock_create() asks modprobe for "net-pf-25" */
+	fd = socket(TOY_FAMILY_DEFAULT, SOCK_STREAM, 0);
+	EXPECT_LE(0, fd) TH_LOG("socket: %s", strerror(errno));
+	EXPECT_EQ(TOY_FAMILY_DEFAULT, toy_family());
+	close(fd);
+	/* back to the family the module was found with */
+	ASSERT_EQ(0, module_unload());
+}
+
+/* A family number nothing registers, found by asking socket(2). */
+static int free_family(void)
+{
+	int family, fd;
+
+	for (family = TOY_FAMILY_DEFAULT + 1; family < 46; family++) {
+		fd = socket(family, SOCK_STREAM, 0);
+		if (fd < 0 && errno == EAFNOSUPPORT)
+			return family;
+		if (fd >= 0)
+			close(fd);
+	}
+	return -1;
+}
+
+TEST_F(module, family_parameter_registers_and_unload_unregisters)
+{
+	char params[32];
+	int family, fd;
+
+	NEED_MODULE_OR_SKIP();
+	ASSERT_EQ(0, module_unload());
+	family = free_family();
+	ASSERT_LT(0, family) TH_LOG("every family number is taken");
+	snprintf(params, sizeof(params), "family=%d", family);
+
+	ASSERT_EQ(0, module_load(params)) TH_LOG("%s: %s", params, strerror(errno));
+	EXPECT_EQ(family, toy_family());
+	fd = socket(family, SOCK_DGRAM, 0);
+	EXPECT_LE(0, fd) TH_LOG("socket: %s", strerror(errno));
+	close(fd);
+
+	ASSERT_EQ(0, module_unload());
+	EXPECT_EQ(-1, socket(family, SOCK_DGRAM, 0));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
+}
+
+TEST_F(module, default_load_registers_family_25)
+{
+	int fd;
+
+	NEED_MODULE_OR_SKIP();
+	ASSERT_EQ(0, module_unload());
+	ASSERT_EQ(0, module_load("")) TH_LOG("load: %s", strerror(errno));
+	EXPECT_EQ(TOY_FAMILY_DEFAULT, toy_family());
+	EXPECT_TRUE(kmsg_contains(self->kmsg, "af_toy: registered address family 25"));
+	fd = socket(TOY_FAMILY_DEFAULT, SOCK_STREAM, 0);
+	EXPECT_LE(0, fd);
+	close(fd);
+	/* back to the family the module was found with */
+	ASSERT_EQ(0, module_unload());
+}
+
+TEST_F(module, taken_family_fails_naming_number_and_fix)
+{
+	NEED_MODULE_OR_SKIP();
+	ASSERT_EQ(0, module_unload());
+	/* AF_UNIX is built into every kernel */
+	EXPECT_EQ(-1, module_load("family=1"));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, toy_family());
+	EXPECT_TRUE(kmsg_contains(self->kmsg,
+				  "address family 1 is already registered"));
+	/* the same record names the parameter that fixes it */
+	lseek(self->kmsg, 0, SEEK_END);
+	EXPECT_EQ(-1, module_load("family=1"));
+	EXPECT_TRUE(kmsg_contains(self->kmsg, "insmod af_toy.ko family=N"));
+}
+
+TEST_F(module, out_of_range_family_is_einval)
+{
+	static const char * const bad[] = {
+		"family=0", "family=-1", "family=46", "family=100000",
+	};
+	unsigned int i;
+
+	NEED_MODULE_OR_SKIP();
+	ASSERT_EQ(0, module_unload());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, module_load(bad[i])) TH_LOG("%s loaded", bad[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", bad[i]);
+	}
+	EXPECT_TRUE(kmsg_contains(self->kmsg, "is out of range"));
+	EXPECT_EQ(-1, toy_family());
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * socket(2) across AF_UNIX, AF_VSOCK and AF_TOY: which types and protocols
+ * each family accepts and what the created socket reports about itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "kselftest_harness.h"
+#include "families.h"
+
+/* One fixture per family and type, for what every type must do alike. */
+FIXTURE(create) {
+	int family;
+	int fd;
+};
+
+FIXTURE_VARIANT(create) {
+	enum fam fam;
+	int type;
+	/* errno of socket(family, type, family): 0 when the family allows it */
+	int own_number_as_protocol;
+};
+
+FIXTURE_VARIANT_ADD(create, unix_stream) {
+	.fam = FAM_UNIX, .type = SOCK_STREAM,
+};
+
+FIXTURE_VARIANT_ADD(create, unix_dgram) {
+	.fam = FAM_UNIX, .type = SOCK_DGRAM,
+};
+
+FIXTURE_VARIANT_ADD(create, vsock_stream) {
+	.fam = FAM_VSOCK, .type = SOCK_STREAM,
+};
+
+FIXTURE_VARIANT_ADD(create, vsock_dgram) {
+	.fam = FAM_VSOCK, .type = SOCK_DGRAM,
+};
+
+FIXTURE_VARIANT_ADD(create, toy_stream) {
+	.fam = FAM_TOY, .type = SOCK_STREAM,
+	.own_number_as_protocol = EPROTONOSUPPORT,
+};
+
+FIXTURE_VARIANT_ADD(create, toy_dgram) {
+	.fam = FAM_TOY, .type = SOCK_DGRAM,
+	.own_number_as_protocol = EPROTONOSUPPORT,
+};
+
+FIXTURE_SETUP(create)
+{
+	self->fd = -1;
+}
+
+FIXTURE_TEARDOWN(create)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static int sockopt_int(int fd, int name)
+{
+	socklen_t len = sizeof(int);
+	int val = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, name, &val, &len) || len != sizeof(int))
+		return -1;
+	return val;
+}
+
+TEST_F(create, socket_reports_family_type_and_protocol)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	SOCKET_OR_SKIP(self->fd, self->family, variant->type);
+
+	EXPECT_EQ(self->family, sockopt_int(self->fd, SO_DOMAIN));
+	EXPECT_EQ(variant->type, sockopt_int(self->fd, SO_TYPE));
+	EXPECT_EQ(0, sockopt_int(self->fd, SO_PROTOCOL));
+}
+
+TEST_F(create, nonblock_and_cloexec_flags_apply)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	SOCKET_OR_SKIP(self->fd, self->family,
+		       variant->type | SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	EXPECT_TRUE(fcntl(self->fd, F_GETFL) & O_NONBLOCK);
+	EXPECT_TRUE(fcntl(self->fd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(variant->type, sockopt_int(self->fd, SO_TYPE));
+}
+
+TEST_F(create, unknown_protocol_is_eprotonosupport)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+
+	self->fd = socket(self->family, variant->type, 99);
+	EXPECT_EQ(-1, self->fd);
+	EXPECT_EQ(EPROTONOSUPPORT, errno);
+}
+
+/*
+ * AF_UNIX and AF_VSOCK accept their own family number as the protocol;
+ * AF_TOY has one protocol per type and accepts only 0.
+ */
+TEST_F(create, family_number_as_protocol)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+
+	self->fd = socket(self->family, variant->type, self->family);
+	if (variant->own_number_as_protocol) {
+		EXPECT_EQ(-1, self->fd);
+		EXPECT_EQ(variant->own_number_as_protocol, errno);
+		return;
+	}
+	if (self->fd < 0 && errno == ENODEV && variant->fam == FAM_VSOCK)
+		SKIP(return, "AF_VSOCK loopback has no SOCK_DGRAM transport (socket() gives ENODEV)");
+	ASSERT_LE(0, self->fd) TH_LOG("socket: %s", strerror(errno));
+	EXPECT_EQ(variant->type, sockopt_int(self->fd, SO_TYPE));
+}
+
+/* One fixture per family, for the types a family does or does not offer. */
+FIXTURE(family) {
+	int family;
+	int fd;
+};
+
+FIXTURE_VARIANT(family) {
+	enum fam fam;
+	/* errno of socket() for each type; 0 when it creates a socket */
+	int seqpacket;
+	int raw;
+	int rdm;
+	/* SO_TYPE of a SOCK_RAW socket when the family creates one */
+	int raw_becomes;
+};
+
+FIXTURE_VARIANT_ADD(family, unix) {
+	.fam = FAM_UNIX,
+	.raw_becomes = SOCK_DGRAM,	/* unix_create() maps RAW to DGRAM */
+	.rdm = ESOCKTNOSUPPORT,
+};
+
+FIXTURE_VARIANT_ADD(family, vsock) {
+	.fam = FAM_VSOCK,
+	.raw = ESOCKTNOSUPPORT,
+	.rdm = ESOCKTNOSUPPORT,
+};
+
+FIXTURE_VARIANT_ADD(family, toy) {
+	.fam = FAM_TOY,
+	.seqpacket = ESOCKTNOSUPPORT,
+	.raw = ESOCKTNOSUPPORT,
+	.rdm = ESOCKTNOSUPPORT,
+};
+
+FIXTURE_SETUP(family)
+{
+	self->fd = -1;
+}
+
+FIXTURE_TEARDOWN(family)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static void check_type(struct __test_metadata *_metadata, int family,
+		       int type, int expect_errno, int expect_type)
+{
+	int fd = socket(family, type, 0);
+
+	if (expect_errno) {
+		EXPECT_EQ(-1, fd);
+		EXPECT_EQ(expect_errno, errno);
+	} else {
+		ASSERT_LE(0, fd) TH_LOG("socket(%d, %d): %s", family, type,
+					strerror(errno));
+		EXPECT_EQ(expect_type, sockopt_int(fd, SO_TYPE));
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_F(family, seqpacket)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	check_type(_metadata, self->family, SOCK_SEQPACKET, variant->seqpacket,
+		   SOCK_SEQPACKET);
+}
+
+TEST_F(family, raw)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	check_type(_metadata, self->family, SOCK_RAW, variant->raw,
+		   variant->raw_becomes);
+}
+
+TEST_F(family, rdm)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	check_type(_metadata, self->family, SOCK_RDM, variant->rdm, SOCK_RDM);
+}
+
+/*
+ * Until the stream and dgram paths are built, every AF_TOY operation past
+ * creation must fail with an errno and leave the socket closable.
+ */
+TEST(toy_unbuilt_operations_fail_with_eopnotsupp)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM };
+	struct sockaddr_toy addr = { .stoy_port = 7 };
+	socklen_t len = sizeof(addr);
+	int family, i, fd;
+	char byte = 0;
+
+	FAMILY_OR_SKIP(family, FAM_TOY);
+	addr.stoy_family = family;
+
+	for (i = 0; i < 2; i++) {
+		fd = socket(family, types[i], 0);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&addr, sizeof(addr)));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&addr, sizeof(addr)));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(-1, listen(fd, 1));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(-1, accept(fd, NULL, NULL));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(-1, getsockname(fd, (struct sockaddr *)&addr, &len));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(-1, send(fd, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(-1, recv(fd, &byte, 1, MSG_DONTWAIT));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(-1, shutdown(fd, SHUT_RDWR));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(0, close(fd));
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's kernel in QEMU (TCG, no disk, no network) with a busybox
+# initramfs, load the vsock loopback modules and af_toy.ko, run a command in
+# the guest and return its exit status.
+#
+# The guest's kernel console goes to a log file; the command's output comes
+# back on stdout. The run fails on a timeout, on a guest that never reports
+# its status, and on any kernel splat in the console log. Its last lines are
+# TAP results for these checks, so that `make check` can count them.
+
+set -euo pipefail
+
+usage() {
+	cat <<USAGE
+Usage: $0 [options] [--] [command...]
+  -k KERNEL   kernel image            (default: /boot/vmlinuz-KVER)
+  -K KVER     kernel version          (default: newest /lib/modules/*-amd64)
+  -m MODULE   af_toy.ko to load       (required)
+  -p PARAMS   af_toy module parameters, e.g. "family=30"
+  -d DIR      folder copied into /toy in the guest as /toy/$(basename DIR),
+              with the shared libraries of its ELF files (repeatable)
+  -t SECONDS  time limit for the whole run (default 300)
+  -l LOG      guest console log file  (default: build/vm/console.log)
+  -i          interactive shell on this terminal instead of a command
+Exit status: the command's; 124 on timeout; 125 when the guest could not be
+set up or never reported; 1 on a kernel splat (WARNING, BUG, Oops, KASAN,
+lockdep) even when the command passed.
+USAGE
+}
+
+kernel="" kver="" module="" params="" timeout=300 log="build/vm/console.log"
+interactive=0
+dirs=()
+while getopts "k:K:m:p:d:t:l:ih" opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	K) kver=$OPTARG ;;
+	m) module=$OPTARG ;;
+	p) params=$OPTARG ;;
+	d) dirs+=("$OPTARG") ;;
+	t) timeout=$OPTARG ;;
+	l) log=$OPTARG ;;
+	i) interactive=1 ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+die() { echo "vm: $*" >&2; exit 125; }
+
+[ -n "$kver" ] || kver=$(ls -v /lib/modules 2>/dev/null | grep -- '-amd64$' | tail -n 1 || true)
+[ -n "$kver" ] || die "no Debian kernel under /lib/modules; install linux-image-amd64"
+[ -n "$kernel" ] || kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || die "cannot read kernel image $kernel"
+[ -n "$module" ] && [ -r "$module" ] || die "give the module to load with -m (af_toy.ko)"
+[ $interactive = 1 ] || [ $# -gt 0 ] || die "no command given; use -i for a shell"
+busybox=/bin/busybox
+[ -x "$busybox" ] && ! ldd "$busybox" >/dev/null 2>&1 || die "$busybox is missing or not static; install busybox-static"
+
+mkdir -p "$(dirname "$log")"
+work=$(mktemp -d "${TMPDIR:-/tmp}/toyvm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,sbin,etc/toy,proc,sys,dev,toy,lib/modules/$kver/extra}
+
+# The guest: busybox, its /init, the modules, the command.
+cp "$busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp "$(dirname "$0")/init" "$root/init"
+for m in vsock vmw_vsock_virtio_transport_common vsock_loopback; do
+	src=/lib/modules/$kver/kernel/net/vmw_vsock/$m.ko
+	[ -r "$src" ] || die "missing $src"
+	install -D -m 0644 "$src" "$root/lib/modules/$kver/kernel/net/vmw_vsock/$m.ko"
+done
+cp "$module" "$root/lib/modules/$kver/extra/af_toy.ko"
+printf '%s\n' "$params" > "$root/etc/toy/modparams-af_toy"
+depmod -b "$root" "$kver" 2>/dev/null || true
+if [ $interactive = 1 ]; then
+	touch "$root/etc/toy/interactive"
+else
+	printf '%q ' "$@" > "$root/etc/toy/cmd"
+	echo >> "$root/etc/toy/cmd"
+fi
+
+# Payload folders, and the shared libraries of every dynamic ELF in them.
+for d in ${dirs[@]+"${dirs[@]}"}; do
+	cp -a "$d" "$root/toy/"
+done
+find "$root/toy" -type f -perm -u+x -print0 | while IFS= read -r -d '' f; do
+	{ ldd "$f" 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\//{print $1}'
+done | sort -u | while read -r lib; do
+	cp -L --parents "$lib" "$root/" 2>/dev/null || die "cannot copy $lib"
+done
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$work/initrd"
+
+status=$work/status
+: > "$status"
+qemu=(qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nodefaults -display none
+      -no-reboot -kernel "$kernel" -initrd "$work/initrd"
+      -append "console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on"
+      -serial "file:$log" -chardev stdio,id=out,signal=off
+      -serial chardev:out -serial "file:$status")
+if [ $interactive = 1 ]; then
+	"${qemu[@]}" || true
+	exit 0
+fi
+
+start=$SECONDS
+rc=0
+timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null || rc=$?
+elapsed=$((SECONDS - start))
+
+result=0
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "not ok - vm: guest finished within ${timeout}s (killed after ${elapsed}s; console: $log)"
+	result=124
+elif guest=$(tr -dc '0-9' < "$status") && [ -n "$guest" ]; then
+	echo "ok - vm: guest finished in ${elapsed}s with status $guest"
+	result=$guest
+else
+	echo "not ok - vm: guest reported no status (qemu exit $rc; console: $log)"
+	result=125
+fi
+
+splat='WARNING:|BUG:|Oops|KASAN:|UBSAN:|general protection fault|Kernel panic|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak: [0-9]+ new suspected|blocked for more than'
+if grep -Eq "$splat" "$log"; then
+	echo "not ok - vm: kernel log free of splats: $(grep -Em1 "$splat" "$log" | tr -d '\r') (console: $log)"
+	[ $result != 0 ] || result=1
+else
+	echo "ok - vm: kernel log free of WARNING, BUG, Oops, KASAN and lockdep reports"
+fi
+exit $result
