@@ -1,19 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AF_TOY: struct toy_sock, socket creation and release.
+ * AF_TOY: struct toy_sock, socket creation and release, the port tables.
  *
  * socket(2) reaches toy_create() through the net_proto_family registered in
  * main.c. The struct socket (the VFS side) gets the proto_ops of its type;
  * the struct sock (the protocol side) is allocated from the "AF_TOY" slab
  * cache of toy_proto, which also pins the module while any sock exists.
+ *
+ * Bound sockets live in a port table per network namespace and per socket
+ * type, so a stream and a dgram socket may share a port number and two
+ * namespaces never see each other's ports. A table is an rhashtable keyed
+ * by port: inserts that find the port taken fail atomically (EADDRINUSE),
+ * and lookups cost the same with one socket or ten thousand.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/random.h>
+#include <linux/rhashtable.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "toy.h"
+
+/* Ephemeral ports are drawn at random from the upper three quarters. */
+#define TOY_PORT_EPHEMERAL_MIN	0x40000000U
+#define TOY_PORT_EPHEMERAL_MAX	(TOY_PORT_ANY - 1)
+/* Tries before an ephemeral bind gives up with EADDRNOTAVAIL. */
+#define TOY_EPHEMERAL_TRIES	16
+
+/**
+ * struct toy_net - AF_TOY state of one network namespace
+ * @stream_ports: bound SOCK_STREAM sockets by port
+ * @dgram_ports: bound SOCK_DGRAM sockets by port
+ *
+ * Allocated and freed with the namespace (pernet_operations). Each table
+ * is guarded by its own rhashtable locks. Every user socket holds a
+ * reference on its namespace, so the tables are empty when it is freed.
+ */
+struct toy_net {
+	struct rhashtable stream_ports;
+	struct rhashtable dgram_ports;
+};
+
+static unsigned int toy_net_id __read_mostly;
+
+static const struct rhashtable_params toy_port_params = {
+	.key_len		= sizeof(u32),
+	.key_offset		= offsetof(struct toy_sock, port),
+	.head_offset		= offsetof(struct toy_sock, port_node),
+	.automatic_shrinking	= true,
+};
+
+static struct rhashtable *toy_port_table(const struct sock *sk)
+{
+	struct toy_net *tn = net_generic(sock_net(sk), toy_net_id);
+
+	return sk->sk_type == SOCK_STREAM ? &tn->stream_ports : &tn->dgram_ports;
+}
+
+static int __net_init toy_net_init(struct net *net)
+{
+	struct toy_net *tn = net_generic(net, toy_net_id);
+	int err;
+
+	err = rhashtable_init(&tn->stream_ports, &toy_port_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&tn->dgram_ports, &toy_port_params);
+	if (err)
+		goto err_stream;
+	return 0;
+
+err_stream:
+	rhashtable_destroy(&tn->stream_ports);
+	return err;
+}
+
+static void __net_exit toy_net_exit(struct net *net)
+{
+	struct toy_net *tn = net_generic(net, toy_net_id);
+
+	rhashtable_destroy(&tn->dgram_ports);
+	rhashtable_destroy(&tn->stream_ports);
+}
+
+static struct pernet_operations toy_net_ops = {
+	.init	= toy_net_init,
+	.exit	= toy_net_exit,
+	.id	= &toy_net_id,
+	.size	= sizeof(struct toy_net),
+};
 
 static struct proto toy_proto = {
 	.name		= "AF_TOY",
@@ -23,13 +103,135 @@ static struct proto toy_proto = {
 
 int toy_proto_init(void)
 {
+	int err;
+
 	/* alloc_slab: one kmem_cache named after the proto, visible in slabinfo */
-	return proto_register(&toy_proto, 1);
+	err = proto_register(&toy_proto, 1);
+	if (err)
+		return err;
+	err = register_pernet_subsys(&toy_net_ops);
+	if (err)
+		goto err_proto;
+	return 0;
+
+err_proto:
+	proto_unregister(&toy_proto);
+	return err;
 }
 
 void toy_proto_exit(void)
 {
+	unregister_pernet_subsys(&toy_net_ops);
 	proto_unregister(&toy_proto);
+}
+
+/*
+ * Insert @tsk into its port table under @port. Called with lock_sock()
+ * held and tsk->port still 0. Returns 0, -EADDRINUSE, or the table's
+ * -ENOMEM/-EBUSY.
+ */
+static int toy_port_insert(struct toy_sock *tsk, u32 port)
+{
+	int err;
+
+	/* the key must be in place before the insert; getsockname() may see
+	 * a port here for the moment a bind takes to fail
+	 */
+	WRITE_ONCE(tsk->port, port);
+	err = rhashtable_lookup_insert_fast(toy_port_table(&tsk->sk),
+					    &tsk->port_node, toy_port_params);
+	if (err) {
+		WRITE_ONCE(tsk->port, 0);
+		return err == -EEXIST ? -EADDRINUSE : err;
+	}
+	return 0;
+}
+
+/* Bind to a random free ephemeral port. */
+static int toy_port_insert_ephemeral(struct toy_sock *tsk)
+{
+	const u32 span = TOY_PORT_EPHEMERAL_MAX - TOY_PORT_EPHEMERAL_MIN + 1;
+	int tries, err = -EADDRNOTAVAIL;
+
+	for (tries = 0; tries < TOY_EPHEMERAL_TRIES; tries++) {
+		err = toy_port_insert(tsk, TOY_PORT_EPHEMERAL_MIN +
+					   get_random_u32_below(span));
+		if (err != -EADDRINUSE)
+			return err;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+static void toy_port_remove(struct toy_sock *tsk)
+{
+	if (!tsk->port)
+		return;
+	rhashtable_remove_fast(toy_port_table(&tsk->sk), &tsk->port_node,
+			       toy_port_params);
+}
+
+/**
+ * toy_bind() - proto_ops.bind for both types
+ * @sock: the socket to bind
+ * @uaddr: a struct sockaddr_toy
+ * @addr_len: its length
+ *
+ * Return: 0; -EINVAL for a short address, a non-zero stoy_reserved, port 0
+ * or a socket already bound; -EAFNOSUPPORT for another family; -EACCES for
+ * ports 1..%TOY_PORT_PRIVILEGED_MAX without CAP_NET_BIND_SERVICE in the
+ * socket's namespace; -EADDRINUSE; -EADDRNOTAVAIL when no ephemeral port
+ * could be found.
+ */
+int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+{
+	struct sockaddr_toy *addr = (struct sockaddr_toy *)uaddr;
+	struct sock *sk = sock->sk;
+	struct toy_sock *tsk = toy_sk(sk);
+	int err;
+
+	if (addr_len < (int)sizeof(*addr))
+		return -EINVAL;
+	if (addr->stoy_family != toy_family)
+		return -EAFNOSUPPORT;
+	if (addr->stoy_reserved || !addr->stoy_port)
+		return -EINVAL;
+	if (addr->stoy_port <= TOY_PORT_PRIVILEGED_MAX &&
+	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+
+	lock_sock(sk);
+	if (tsk->port)
+		err = -EINVAL;
+	else if (addr->stoy_port == TOY_PORT_ANY)
+		err = toy_port_insert_ephemeral(tsk);
+	else
+		err = toy_port_insert(tsk, addr->stoy_port);
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * toy_getname() - proto_ops.getname: getsockname() and getpeername()
+ * @sock: the socket asked
+ * @uaddr: where to write a struct sockaddr_toy
+ * @peer: non-zero for getpeername()
+ *
+ * An unbound socket reports port 0, as an unbound inet socket does.
+ *
+ * Return: the address length, or -ENOTCONN for the peer of a socket that
+ * is not connected.
+ */
+int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sockaddr_toy *addr = (struct sockaddr_toy *)uaddr;
+
+	if (peer)
+		return -ENOTCONN;
+
+	memset(addr, 0, sizeof(*addr));
+	addr->stoy_family = toy_family;
+	addr->stoy_port = READ_ONCE(toy_sk(sock->sk)->port);
+	return sizeof(*addr);
 }
 
 /**
@@ -84,6 +286,7 @@ int toy_release(struct socket *sock)
 	if (!sk)
 		return 0;
 
+	toy_port_remove(toy_sk(sk));
 	sock_orphan(sk);
 	sock->sk = NULL;
 	sock_put(sk);

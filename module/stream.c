@@ -2,9 +2,10 @@
 /*
  * AF_TOY: SOCK_STREAM operations.
  *
- * Only creation and release are built so far; every other operation answers
- * with the errno of the kernel's sock_no_*() helpers (EOPNOTSUPP) or, for
- * getsockopt/setsockopt above SOL_SOCKET, with ENOPROTOOPT.
+ * Creation, release, bind and getsockname/getpeername (socket.c) are built
+ * so far; every other operation answers with the errno of the kernel's
+ * sock_no_*() helpers (EOPNOTSUPP), or EOPNOTSUPP from the core for
+ * getsockopt/setsockopt above SOL_SOCKET.
  */
 #include <linux/module.h>
 #include <linux/net.h>
@@ -16,11 +17,11 @@
 struct proto_ops toy_stream_ops __ro_after_init = {
 	.owner		= THIS_MODULE,
 	.release	= toy_release,
-	.bind		= sock_no_bind,
+	.bind		= toy_bind,
 	.connect	= sock_no_connect,
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
-	.getname	= sock_no_getname,
+	.getname	= toy_getname,
 	.ioctl		= sock_no_ioctl,
 	.listen		= sock_no_listen,
 	.shutdown	= sock_no_shutdown,

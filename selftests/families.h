@@ -10,9 +10,15 @@
 #define TOY_SELFTEST_FAMILIES_H
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/af_toy.h>
+#include <linux/vm_sockets.h>
 
 #include "toy_family.h"
 
@@ -76,5 +82,65 @@ static inline int fam_number(enum fam fam)
 	ASSERT_LE(0, (fd)) TH_LOG("socket(%d, %d, 0): %s", (family), (type),	\
 				   strerror(errno));				\
 } while (0)
+
+/*
+ * fam_addr() - the address numbered @key in @fam, for bind or connect.
+ * AF_UNIX gets an abstract name unique to this process and key, AF_VSOCK
+ * port @key on the local CID (VMADDR_CID_ANY to bind), AF_TOY port @key.
+ * Returns the address length.
+ */
+static inline socklen_t fam_addr(enum fam fam, int family, unsigned int key,
+				 bool to_bind, struct sockaddr_storage *ss)
+{
+	struct sockaddr_un *un = (struct sockaddr_un *)ss;
+	struct sockaddr_vm *vm = (struct sockaddr_vm *)ss;
+	struct sockaddr_toy *toy = (struct sockaddr_toy *)ss;
+	int n;
+
+	memset(ss, 0, sizeof(*ss));
+	switch (fam) {
+	case FAM_UNIX:
+		un->sun_family = AF_UNIX;
+		n = snprintf(un->sun_path + 1, sizeof(un->sun_path) - 1,
+			     "af_toy-selftest-%d-%u", getpid(), key);
+		return offsetof(struct sockaddr_un, sun_path) + 1 + n;
+	case FAM_VSOCK:
+		vm->svm_family = AF_VSOCK;
+		vm->svm_cid = to_bind ? VMADDR_CID_ANY : VMADDR_CID_LOCAL;
+		vm->svm_port = key;
+		return sizeof(*vm);
+	default:
+		toy->stoy_family = family;
+		toy->stoy_port = key;
+		return sizeof(*toy);
+	}
+}
+
+/*
+ * fam_addr_any() - the address asking the family for a free one: AF_UNIX
+ * autobind (the family field alone), VMADDR_PORT_ANY, TOY_PORT_ANY.
+ */
+static inline socklen_t fam_addr_any(enum fam fam, int family,
+				     struct sockaddr_storage *ss)
+{
+	socklen_t len = fam_addr(fam, family, 0, true, ss);
+
+	switch (fam) {
+	case FAM_UNIX:
+		return sizeof(sa_family_t);
+	case FAM_VSOCK:
+		((struct sockaddr_vm *)ss)->svm_port = VMADDR_PORT_ANY;
+		return len;
+	default:
+		((struct sockaddr_toy *)ss)->stoy_port = TOY_PORT_ANY;
+		return len;
+	}
+}
+
+/* A port number unlikely to be in use by another test process. */
+static inline unsigned int test_port(void)
+{
+	return 20000 + getpid() % 40000;
+}
 
 #endif /* TOY_SELFTEST_FAMILIES_H */
