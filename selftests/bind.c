@@ -64,16 +64,12 @@ FIXTURE_VARIANT_ADD(bind, toy_dgram) {
 
 FIXTURE_SETUP(bind)
 {
-	self->fd[0] = -1;
-	self->fd[1] = -1;
+	fds_init(self->fd, ARRAY_SIZE(self->fd));
 }
 
 FIXTURE_TEARDOWN(bind)
 {
-	if (self->fd[0] >= 0)
-		close(self->fd[0]);
-	if (self->fd[1] >= 0)
-		close(self->fd[1]);
+	fds_close(self->fd, ARRAY_SIZE(self->fd));
 }
 
 #define OPEN_OR_SKIP(i) do {							\
@@ -243,16 +239,12 @@ FIXTURE_VARIANT_ADD(scope, toy) {
 
 FIXTURE_SETUP(scope)
 {
-	self->fd[0] = -1;
-	self->fd[1] = -1;
+	fds_init(self->fd, ARRAY_SIZE(self->fd));
 }
 
 FIXTURE_TEARDOWN(scope)
 {
-	if (self->fd[0] >= 0)
-		close(self->fd[0]);
-	if (self->fd[1] >= 0)
-		close(self->fd[1]);
+	fds_close(self->fd, ARRAY_SIZE(self->fd));
 }
 
 TEST_F(scope, stream_and_dgram_share_a_name)
@@ -304,13 +296,12 @@ FIXTURE_VARIANT_ADD(port, toy_dgram) {
 
 FIXTURE_SETUP(port)
 {
-	self->fd = -1;
+	fds_init(&self->fd, 1);
 }
 
 FIXTURE_TEARDOWN(port)
 {
-	if (self->fd >= 0)
-		close(self->fd);
+	fds_close(&self->fd, 1);
 }
 
 static void expect_bind(struct __test_metadata *_metadata, int fd,

@@ -137,6 +137,20 @@ static inline socklen_t fam_addr_any(enum fam fam, int family,
 	}
 }
 
+/* Fixture helpers: mark @n descriptors unused, close those in use. */
+static inline void fds_init(int *fd, int n)
+{
+	while (n--)
+		fd[n] = -1;
+}
+
+static inline void fds_close(int *fd, int n)
+{
+	while (n--)
+		if (fd[n] >= 0)
+			close(fd[n]);
+}
+
 /* A port number unlikely to be in use by another test process. */
 static inline unsigned int test_port(void)
 {

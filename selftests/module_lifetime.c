@@ -253,7 +253,7 @@ TEST_F(module, out_of_range_family_is_einval)
 
 	NEED_MODULE_OR_SKIP();
 	ASSERT_EQ(0, module_unload());
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-1, module_load(bad[i])) TH_LOG("%s loaded", bad[i]);
 		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", bad[i]);
 	}

@@ -53,13 +53,12 @@ FIXTURE_VARIANT_ADD(create, toy_dgram) {
 
 FIXTURE_SETUP(create)
 {
-	self->fd = -1;
+	fds_init(&self->fd, 1);
 }
 
 FIXTURE_TEARDOWN(create)
 {
-	if (self->fd >= 0)
-		close(self->fd);
+	fds_close(&self->fd, 1);
 }
 
 static int sockopt_int(int fd, int name)
@@ -159,13 +158,12 @@ FIXTURE_VARIANT_ADD(family, toy) {
 
 FIXTURE_SETUP(family)
 {
-	self->fd = -1;
+	fds_init(&self->fd, 1);
 }
 
 FIXTURE_TEARDOWN(family)
 {
-	if (self->fd >= 0)
-		close(self->fd);
+	fds_close(&self->fd, 1);
 }
 
 static void check_type(struct __test_metadata *_metadata, int family,
@@ -215,13 +213,14 @@ TEST(toy_unbuilt_operations_fail_with_eopnotsupp)
 	static const int types[] = { SOCK_STREAM, SOCK_DGRAM };
 	struct sockaddr_toy addr = { .stoy_port = 7 };
 	socklen_t len = sizeof(addr);
-	int family, i, fd;
+	int family, fd;
+	unsigned int i;
 	char byte = 0;
 
 	FAMILY_OR_SKIP(family, FAM_TOY);
 	addr.stoy_family = family;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		fd = socket(family, types[i], 0);
 		ASSERT_LE(0, fd);
 		EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&addr, sizeof(addr)));
