@@ -134,14 +134,11 @@ static int toy_port_insert(struct toy_sock *tsk, u32 port)
 {
 	int err;
 
-	/* the key must be in place before the insert; getsockname() may see
-	 * a port here for the moment a bind takes to fail
-	 */
-	WRITE_ONCE(tsk->port, port);
+	tsk->port = port;
 	err = rhashtable_lookup_insert_fast(toy_port_table(&tsk->sk),
 					    &tsk->port_node, toy_port_params);
 	if (err) {
-		WRITE_ONCE(tsk->port, 0);
+		tsk->port = 0;
 		return err == -EEXIST ? -EADDRINUSE : err;
 	}
 	return 0;
@@ -217,6 +214,8 @@ int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
  * @peer: non-zero for getpeername()
  *
  * An unbound socket reports port 0, as an unbound inet socket does.
+ * lock_sock() orders this after a bind in progress, which may set a port
+ * and take it back when the port is in use.
  *
  * Return: the address length, or -ENOTCONN for the peer of a socket that
  * is not connected.
@@ -224,13 +223,16 @@ int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
 	struct sockaddr_toy *addr = (struct sockaddr_toy *)uaddr;
+	struct sock *sk = sock->sk;
 
 	if (peer)
 		return -ENOTCONN;
 
 	memset(addr, 0, sizeof(*addr));
 	addr->stoy_family = toy_family;
-	addr->stoy_port = READ_ONCE(toy_sk(sock->sk)->port);
+	lock_sock(sk);
+	addr->stoy_port = toy_sk(sk)->port;
+	release_sock(sk);
 	return sizeof(*addr);
 }
 

@@ -21,10 +21,11 @@
  * struct toy_sock - an AF_TOY socket
  * @sk: the generic socket; must be first so that sk_alloc() can size it from
  *	struct proto.obj_size and toy_sk() can convert with container_of().
- * @port: the bound port, 0 while unbound. Written under lock_sock() by
- *	bind, before the socket is inserted into its port table (and reset
- *	if that fails); never changes once bound. Lockless readers use
- *	READ_ONCE().
+ * @port: the bound port, 0 while unbound. Written and read under
+ *	lock_sock(); bind sets it before inserting the socket into its port
+ *	table (it is the table's key) and resets it if the insert fails. It
+ *	never changes while the socket is in the table, so the table reads
+ *	it under its own rules, and release reads it without the lock.
  * @port_node: link in the port table of the socket's netns and type; the
  *	table's own locking (rhashtable) guards it.
  *
@@ -55,7 +56,7 @@ int toy_release(struct socket *sock);
 int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
 int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 
-/* stream.c, dgram.c: filled in by toy_ops_init() once the family is known */
+/* stream.c, dgram.c: .family is written by toy_init() before registration */
 extern struct proto_ops toy_stream_ops;
 extern struct proto_ops toy_dgram_ops;
 
