@@ -29,7 +29,7 @@ CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
 # the harness header has unused parameters of its own
 HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
 
-SELFTESTS := socket_create bind module_lifetime
+SELFTESTS := socket_create bind stream module_lifetime
 LIBTOY := $(B)/user/libtoy.a
 
 .PHONY: all deps module module-lint user selftests run vm check clean help
@@ -98,7 +98,7 @@ $(KSRC):
 
 selftests: $(addprefix $(B)/selftests/,$(SELFTESTS) run_tests.sh settings tests.list)
 
-$(B)/selftests/%: selftests/%.c selftests/families.h $(LIBTOY) \
+$(B)/selftests/%: selftests/%.c selftests/families.h selftests/blocking.h $(LIBTOY) \
 		  module/uapi/linux/af_toy.h $(B)/kselftest/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(LIBTOY)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AF_TOY: struct toy_sock, socket creation and release, the port tables.
+ * AF_TOY: struct toy_sock allocation and release, the port tables, bind,
+ * getsockname/getpeername and the address checks shared by bind and connect.
  *
  * socket(2) reaches toy_create() through the net_proto_family registered in
  * main.c. The struct socket (the VFS side) gets the proto_ops of its type;
@@ -11,7 +12,10 @@
  * type, so a stream and a dgram socket may share a port number and two
  * namespaces never see each other's ports. A table is an rhashtable keyed
  * by port: inserts that find the port taken fail atomically (EADDRINUSE),
- * and lookups cost the same with one socket or ten thousand.
+ * and lookups cost the same with one socket or ten thousand. Lookups run
+ * under rcu_read_lock() and take a reference only on a socket whose
+ * refcount is not already zero; SOCK_RCU_FREE keeps the memory valid until
+ * the grace period ends.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -141,6 +145,7 @@ static int toy_port_insert(struct toy_sock *tsk, u32 port)
 		tsk->port = 0;
 		return err == -EEXIST ? -EADDRINUSE : err;
 	}
+	tsk->in_table = true;
 	return 0;
 }
 
@@ -159,12 +164,85 @@ static int toy_port_insert_ephemeral(struct toy_sock *tsk)
 	return -EADDRNOTAVAIL;
 }
 
-static void toy_port_remove(struct toy_sock *tsk)
+/**
+ * toy_autobind() - bind @sk to an ephemeral port unless it has a port
+ * @sk: the socket, with lock_sock() held
+ *
+ * connect() and the first dgram send call this, as AF_UNIX autobinds.
+ *
+ * Return: 0 or the errno of the ephemeral bind.
+ */
+int toy_autobind(struct sock *sk)
 {
-	if (!tsk->port)
+	struct toy_sock *tsk = toy_sk(sk);
+
+	if (tsk->port)
+		return 0;
+	return toy_port_insert_ephemeral(tsk);
+}
+
+/**
+ * toy_unbind() - take @sk out of its port table, if it is in one
+ * @sk: the socket being released
+ *
+ * Once this returns no new lookup finds @sk; lookups already under
+ * rcu_read_lock() may still take a reference and must check the state.
+ */
+void toy_unbind(struct sock *sk)
+{
+	struct toy_sock *tsk = toy_sk(sk);
+
+	if (!tsk->in_table)
 		return;
-	rhashtable_remove_fast(toy_port_table(&tsk->sk), &tsk->port_node,
+	rhashtable_remove_fast(toy_port_table(sk), &tsk->port_node,
 			       toy_port_params);
+	tsk->in_table = false;
+}
+
+/**
+ * toy_lookup() - find the socket bound to @port in a port table
+ * @net: the namespace whose table to search
+ * @type: SOCK_STREAM or SOCK_DGRAM
+ * @port: the port
+ *
+ * Return: the socket with a reference the caller drops with sock_put(), or
+ * NULL when no socket is bound there.
+ */
+struct sock *toy_lookup(struct net *net, int type, u32 port)
+{
+	struct toy_net *tn = net_generic(net, toy_net_id);
+	struct rhashtable *table;
+	struct toy_sock *tsk;
+	struct sock *sk = NULL;
+
+	table = type == SOCK_STREAM ? &tn->stream_ports : &tn->dgram_ports;
+	rcu_read_lock();
+	tsk = rhashtable_lookup(table, &port, toy_port_params);
+	if (tsk && refcount_inc_not_zero(&tsk->sk.sk_refcnt))
+		sk = &tsk->sk;
+	rcu_read_unlock();
+	return sk;
+}
+
+/**
+ * toy_addr_check() - validate a struct sockaddr_toy given to bind or connect
+ * @uaddr: the address
+ * @addr_len: its length
+ *
+ * Return: 0; -EINVAL for a short address, a non-zero stoy_reserved or port
+ * 0; -EAFNOSUPPORT for another family.
+ */
+int toy_addr_check(const struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_toy *addr = (const struct sockaddr_toy *)uaddr;
+
+	if (addr_len < (int)sizeof(*addr))
+		return -EINVAL;
+	if (addr->stoy_family != toy_family)
+		return -EAFNOSUPPORT;
+	if (addr->stoy_reserved || !addr->stoy_port)
+		return -EINVAL;
+	return 0;
 }
 
 /**
@@ -186,12 +264,9 @@ int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	struct toy_sock *tsk = toy_sk(sk);
 	int err;
 
-	if (addr_len < (int)sizeof(*addr))
-		return -EINVAL;
-	if (addr->stoy_family != toy_family)
-		return -EAFNOSUPPORT;
-	if (addr->stoy_reserved || !addr->stoy_port)
-		return -EINVAL;
+	err = toy_addr_check(uaddr, addr_len);
+	if (err)
+		return err;
 	if (addr->stoy_port <= TOY_PORT_PRIVILEGED_MAX &&
 	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
@@ -215,7 +290,9 @@ int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
  *
  * An unbound socket reports port 0, as an unbound inet socket does.
  * lock_sock() orders this after a bind in progress, which may set a port
- * and take it back when the port is in use.
+ * and take it back when the port is in use. The peer's port never changes
+ * once it is connected, and the peer stays named after it closed, as with
+ * AF_UNIX.
  *
  * Return: the address length, or -ENOTCONN for the peer of a socket that
  * is not connected.
@@ -224,16 +301,59 @@ int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
 	struct sockaddr_toy *addr = (struct sockaddr_toy *)uaddr;
 	struct sock *sk = sock->sk;
-
-	if (peer)
-		return -ENOTCONN;
+	struct toy_sock *tsk = toy_sk(sk);
+	int err = sizeof(*addr);
 
 	memset(addr, 0, sizeof(*addr));
 	addr->stoy_family = toy_family;
+	if (peer) {
+		spin_lock(&tsk->lock);
+		if (tsk->peer)
+			addr->stoy_port = toy_sk(tsk->peer)->port;
+		else
+			err = -ENOTCONN;
+		spin_unlock(&tsk->lock);
+		return err;
+	}
 	lock_sock(sk);
-	addr->stoy_port = toy_sk(sk)->port;
+	addr->stoy_port = tsk->port;
 	release_sock(sk);
-	return sizeof(*addr);
+	return err;
+}
+
+/**
+ * toy_sock_alloc() - allocate and initialise an AF_TOY sock
+ * @net: its network namespace
+ * @sock: the struct socket it belongs to, or NULL for a socket that a
+ *	listener queues for accept()
+ * @type: SOCK_STREAM or SOCK_DGRAM
+ * @kern: true for sockets created by the kernel itself
+ *
+ * Return: the sock, holding the one reference of its owner, or NULL.
+ */
+struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
+			    int kern)
+{
+	struct toy_sock *tsk;
+	struct sock *sk;
+
+	sk = sk_alloc(net, toy_family, GFP_KERNEL, &toy_proto, kern);
+	if (!sk)
+		return NULL;
+
+	sock_init_data(sock, sk);
+	sk->sk_type = type;
+	sock_set_flag(sk, SOCK_RCU_FREE);
+
+	tsk = toy_sk(sk);
+	spin_lock_init(&tsk->lock);
+	INIT_LIST_HEAD(&tsk->accept_queue);
+	INIT_LIST_HEAD(&tsk->accept_node);
+	init_waitqueue_head(&tsk->peer_wait);
+
+	if (type == SOCK_STREAM)
+		toy_stream_init_sock(sk);
+	return sk;
 }
 
 /**
@@ -248,8 +368,6 @@ int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
  */
 int toy_create(struct net *net, struct socket *sock, int protocol, int kern)
 {
-	struct sock *sk;
-
 	if (protocol)
 		return -EPROTONOSUPPORT;
 
@@ -264,16 +382,13 @@ int toy_create(struct net *net, struct socket *sock, int protocol, int kern)
 		return -ESOCKTNOSUPPORT;
 	}
 
-	sk = sk_alloc(net, toy_family, GFP_KERNEL, &toy_proto, kern);
-	if (!sk)
+	if (!toy_sock_alloc(net, sock, sock->type, kern))
 		return -ENOMEM;
-
-	sock_init_data(sock, sk);
 	return 0;
 }
 
 /**
- * toy_release() - proto_ops.release: the last close() of the socket's file
+ * toy_release() - proto_ops.release of SOCK_DGRAM: the last close()
  * @sock: the socket being closed
  *
  * Detaches the sock from the struct socket and drops the reference the
@@ -288,7 +403,7 @@ int toy_release(struct socket *sock)
 	if (!sk)
 		return 0;
 
-	toy_port_remove(toy_sk(sk));
+	toy_unbind(sk);
 	sock_orphan(sk);
 	sock->sk = NULL;
 	sock_put(sk);

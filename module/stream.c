@@ -1,32 +1,884 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AF_TOY: SOCK_STREAM operations.
+ * AF_TOY: SOCK_STREAM, a connected, reliable, ordered byte stream.
  *
- * Creation, release, bind and getsockname/getpeername (socket.c) are built
- * so far; every other operation answers with the errno of the kernel's
- * sock_no_*() helpers (EOPNOTSUPP), or EOPNOTSUPP from the core for
- * getsockopt/setsockopt above SOL_SOCKET.
+ * Connection: listen() marks a bound socket TCP_LISTEN. connect() finds the
+ * listener in the port table, allocates the listener's end of the new
+ * connection itself (no handshake is needed on one host), links the two
+ * ends as peers and queues the new end on the listener's accept_queue;
+ * accept() takes it from there. A full backlog makes connect() sleep on the
+ * listener's peer_wait, or fail with EAGAIN when it may not sleep.
+ *
+ * Data: sendmsg() copies the caller's bytes into skbs charged to the
+ * sender's sk_wmem_alloc and appends them to the peer's sk_receive_queue;
+ * recvmsg() copies them out, remembering in the skb's control block how
+ * much of each skb was read, and frees an skb once all of it was read. The
+ * free runs sock_wfree(), which uncharges the sender and calls its
+ * sk_write_space(), waking a writer that waits for room.
+ *
+ * Flow control: the bytes of one direction in flight (sent, not yet read)
+ * are charged to the sender, so its sk_wmem_alloc bounds them. A sender may
+ * queue while that charge is below the smaller of its SO_SNDBUF and the
+ * reader's SO_RCVBUF, one skb of at most half that limit at a time, so one
+ * connection never holds more than one and a half limits per direction
+ * (per writing thread).
+ *
+ * Locks: readers of one socket are serialised by lock_sock(), which also
+ * orders connect, listen and accept. Senders take no socket lock of their
+ * own: they append under the peer's toy_sock.lock, which release and
+ * shutdown take to change what a sender must see. See struct toy_sock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/skbuff.h>
+#include <linux/termios.h>
 #include <net/sock.h>
 
 #include "toy.h"
 
+/* Largest payload of one skb; more is sent as several skbs. */
+#define TOY_STREAM_SKB_MAX	(64 * 1024)
+/* Smallest skb payload a sender builds even when its limit is tiny. */
+#define TOY_STREAM_SKB_MIN	512
+/* A payload up to this size is copied into the skb head, one allocation. */
+#define TOY_STREAM_LINEAR_MAX	SKB_MAX_HEAD(0)
+/* Larger payloads go into page fragments of up to this order. */
+#define TOY_STREAM_FRAG_ORDER	get_order(32 * 1024)
+
+/**
+ * struct toy_skb_cb - AF_TOY data in skb->cb of a queued stream skb
+ * @consumed: bytes of the skb already read; written by the one reader
+ *	holding lock_sock() under sk_receive_queue.lock.
+ */
+struct toy_skb_cb {
+	u32 consumed;
+};
+
+#define TOY_SKB_CB(skb)	((struct toy_skb_cb *)(skb)->cb)
+
+/*
+ * The most @sk may have in flight to its peer. The peer pointer is read
+ * under RCU: release clears it before dropping its reference, and
+ * SOCK_RCU_FREE keeps the memory until readers are done.
+ */
+static int toy_stream_limit(const struct sock *sk)
+{
+	int limit = READ_ONCE(sk->sk_sndbuf);
+	struct sock *peer;
+
+	rcu_read_lock();
+	peer = READ_ONCE(toy_sk(sk)->peer);
+	if (peer)
+		limit = min(limit, READ_ONCE(peer->sk_rcvbuf));
+	rcu_read_unlock();
+	return limit;
+}
+
+/* May the sender build one more skb? */
+static bool toy_stream_has_room(const struct sock *sk)
+{
+	return sk_wmem_alloc_get(sk) < toy_stream_limit(sk);
+}
+
+/*
+ * Writable for poll and for waking writers: half the limit is free, so a
+ * woken writer can queue a full-sized skb and waiters are not woken for
+ * every skb the reader frees.
+ */
+static bool toy_stream_writable(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_state) != TCP_LISTEN &&
+	       sk_wmem_alloc_get(sk) * 2 <= toy_stream_limit(sk);
+}
+
+/* sk_write_space: called by sock_wfree() when the reader freed an skb. */
+static void toy_stream_write_space(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	if (!toy_stream_writable(sk))
+		return;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_sync_poll(&wq->wait, EPOLLOUT |
+						EPOLLWRNORM | EPOLLWRBAND);
+	sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+/**
+ * toy_stream_init_sock() - stream-specific part of toy_sock_alloc()
+ * @sk: the new sock
+ */
+void toy_stream_init_sock(struct sock *sk)
+{
+	sk->sk_write_space = toy_stream_write_space;
+}
+
+/* SO_PEERCRED: record the calling process as what @sk's peer will see. */
+static void toy_stream_set_peercred(struct sock *sk)
+{
+	const struct cred *old_cred;
+	struct pid *old_pid;
+
+	spin_lock(&sk->sk_peer_lock);
+	old_pid = sk->sk_peer_pid;
+	old_cred = sk->sk_peer_cred;
+	sk->sk_peer_pid = get_pid(task_tgid(current));
+	sk->sk_peer_cred = get_current_cred();
+	spin_unlock(&sk->sk_peer_lock);
+
+	put_pid(old_pid);
+	put_cred(old_cred);
+}
+
+/* SO_PEERCRED: give @sk the credentials @from recorded in listen(). */
+static void toy_stream_copy_peercred(struct sock *sk, struct sock *from)
+{
+	const struct cred *cred, *old_cred;
+	struct pid *pid, *old_pid;
+
+	spin_lock(&from->sk_peer_lock);
+	pid = get_pid(from->sk_peer_pid);
+	cred = get_cred(from->sk_peer_cred);
+	spin_unlock(&from->sk_peer_lock);
+
+	spin_lock(&sk->sk_peer_lock);
+	old_pid = sk->sk_peer_pid;
+	old_cred = sk->sk_peer_cred;
+	sk->sk_peer_pid = pid;
+	sk->sk_peer_cred = cred;
+	spin_unlock(&sk->sk_peer_lock);
+
+	put_pid(old_pid);
+	put_cred(old_cred);
+}
+
+/* The peer of a connected @sk with a reference, or NULL. */
+static struct sock *toy_stream_get_peer(struct sock *sk)
+{
+	struct toy_sock *tsk = toy_sk(sk);
+	struct sock *peer;
+
+	spin_lock(&tsk->lock);
+	peer = tsk->peer;
+	if (peer)
+		sock_hold(peer);
+	spin_unlock(&tsk->lock);
+	return peer;
+}
+
+/*
+ * Close the connection side of @sk: no more data can reach it, its peer
+ * sees the end of the stream (and ECONNRESET if @sk leaves unread data or
+ * was never accepted, as with AF_UNIX), and the sockets waiting in its
+ * accept queue are closed the same way. Runs once per sock, from release or,
+ * for a sock never accepted, from its listener's close.
+ */
+static void toy_stream_close(struct sock *sk, bool never_accepted)
+{
+	struct toy_sock *tsk = toy_sk(sk);
+	struct toy_sock *pending, *next;
+	LIST_HEAD(accept_queue);
+	struct sock *peer;
+	bool unread;
+
+	toy_unbind(sk);
+
+	spin_lock(&tsk->lock);
+	sock_orphan(sk);
+	sk->sk_state = TCP_CLOSE;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	peer = tsk->peer;
+	WRITE_ONCE(tsk->peer, NULL);
+	list_splice_init(&tsk->accept_queue, &accept_queue);
+	/* SOCK_DEAD is set: from here on no sender can append */
+	unread = !skb_queue_empty(&sk->sk_receive_queue);
+	spin_unlock(&tsk->lock);
+
+	/* connectors waiting for backlog room find the listener gone */
+	wake_up_interruptible_all(&tsk->peer_wait);
+
+	if (peer) {
+		struct toy_sock *ptsk = toy_sk(peer);
+
+		spin_lock(&ptsk->lock);
+		WRITE_ONCE(peer->sk_shutdown, SHUTDOWN_MASK);
+		if (unread || never_accepted)
+			WRITE_ONCE(peer->sk_err, ECONNRESET);
+		spin_unlock(&ptsk->lock);
+		peer->sk_state_change(peer);
+		sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_HUP);
+		sock_put(peer);
+	}
+
+	/* frees each skb through sock_wfree(), waking its sender */
+	skb_queue_purge(&sk->sk_receive_queue);
+	WRITE_ONCE(tsk->rx_bytes, 0);
+
+	/* sockets never accepted: depth one, they have no queue of their own */
+	list_for_each_entry_safe(pending, next, &accept_queue, accept_node) {
+		list_del_init(&pending->accept_node);
+		toy_stream_close(&pending->sk, true);
+		sock_put(&pending->sk);
+	}
+}
+
+static int toy_stream_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!sk)
+		return 0;
+
+	toy_stream_close(sk, false);
+	sock->sk = NULL;
+	sock_put(sk);
+	return 0;
+}
+
+static int toy_stream_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct toy_sock *tsk = toy_sk(sk);
+	bool grown;
+	int err;
+
+	/* the core has already clamped backlog to net.core.somaxconn */
+	lock_sock(sk);
+	err = -EINVAL;
+	if (!tsk->in_table)
+		goto out;
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
+		goto out;
+
+	toy_stream_set_peercred(sk);
+
+	spin_lock(&tsk->lock);
+	grown = backlog > sk->sk_max_ack_backlog;
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	sk->sk_state = TCP_LISTEN;
+	spin_unlock(&tsk->lock);
+	if (grown)
+		wake_up_interruptible_all(&tsk->peer_wait);
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * Link @sk and @newsk as the two ends of a connection and queue @newsk on
+ * @listener's accept queue. Returns 0, -ECONNREFUSED when @listener does
+ * not listen, or -EAGAIN when its backlog is full.
+ */
+static int toy_stream_queue_conn(struct sock *listener, struct sock *sk,
+				 struct sock *newsk)
+{
+	struct toy_sock *ltsk = toy_sk(listener);
+	struct toy_sock *ntsk = toy_sk(newsk);
+	struct toy_sock *tsk = toy_sk(sk);
+
+	spin_lock(&ltsk->lock);
+	if (listener->sk_state != TCP_LISTEN ||
+	    listener->sk_shutdown & RCV_SHUTDOWN) {
+		spin_unlock(&ltsk->lock);
+		return -ECONNREFUSED;
+	}
+	if (sk_acceptq_is_full(listener)) {
+		spin_unlock(&ltsk->lock);
+		return -EAGAIN;
+	}
+
+	/* @newsk is private until it is on the queue: no lock needed */
+	ntsk->port = ltsk->port;
+	newsk->sk_state = TCP_ESTABLISHED;
+	newsk->sk_rcvbuf = READ_ONCE(listener->sk_rcvbuf);
+	newsk->sk_sndbuf = READ_ONCE(listener->sk_sndbuf);
+	sock_hold(sk);
+	ntsk->peer = sk;
+	toy_stream_set_peercred(newsk);
+	toy_stream_copy_peercred(sk, listener);
+
+	spin_lock_nested(&tsk->lock, SINGLE_DEPTH_NESTING);
+	sock_hold(newsk);
+	WRITE_ONCE(tsk->peer, newsk);
+	sk->sk_state = TCP_ESTABLISHED;
+	spin_unlock(&tsk->lock);
+
+	list_add_tail(&ntsk->accept_node, &ltsk->accept_queue);
+	sk_acceptq_added(listener);
+	spin_unlock(&ltsk->lock);
+
+	listener->sk_data_ready(listener);
+	return 0;
+}
+
+/* Sleep until @listener may have backlog room, stops listening or *@timeo ends. */
+static int toy_stream_wait_backlog(struct sock *listener, long *timeo)
+{
+	struct toy_sock *ltsk = toy_sk(listener);
+	DEFINE_WAIT(wait);
+
+	prepare_to_wait(&ltsk->peer_wait, &wait, TASK_INTERRUPTIBLE);
+	if (sk_acceptq_is_full(listener) &&
+	    READ_ONCE(listener->sk_state) == TCP_LISTEN)
+		*timeo = schedule_timeout(*timeo);
+	finish_wait(&ltsk->peer_wait, &wait);
+
+	return signal_pending(current) ? sock_intr_errno(*timeo) : 0;
+}
+
+static int toy_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+			      int addr_len, int flags)
+{
+	const struct sockaddr_toy *addr = (const struct sockaddr_toy *)uaddr;
+	struct sock *sk = sock->sk;
+	struct sock *listener, *newsk;
+	long timeo;
+	int err;
+
+	err = toy_addr_check(uaddr, addr_len);
+	if (err)
+		return err;
+
+	/* allocate before taking any lock; freed again if connect fails */
+	newsk = toy_sock_alloc(sock_net(sk), NULL, SOCK_STREAM, 0);
+	if (!newsk)
+		return -ENOMEM;
+
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	lock_sock(sk);
+	for (;;) {
+		switch (sk->sk_state) {
+		case TCP_CLOSE:
+			break;
+		case TCP_ESTABLISHED:
+			err = -EISCONN;
+			goto out;
+		default:
+			err = -EINVAL;
+			goto out;
+		}
+		err = toy_autobind(sk);
+		if (err)
+			goto out;
+
+		listener = toy_lookup(sock_net(sk), SOCK_STREAM,
+				      addr->stoy_port);
+		if (!listener) {
+			err = -ECONNREFUSED;
+			goto out;
+		}
+		err = toy_stream_queue_conn(listener, sk, newsk);
+		if (err != -EAGAIN || !timeo) {
+			sock_put(listener);
+			break;
+		}
+
+		/* backlog full: wait without blocking other users of @sk */
+		release_sock(sk);
+		err = toy_stream_wait_backlog(listener, &timeo);
+		sock_put(listener);
+		lock_sock(sk);
+		if (err)
+			goto out;
+	}
+	if (!err) {
+		sock->state = SS_CONNECTED;
+		newsk = NULL;
+	}
+out:
+	release_sock(sk);
+	if (newsk)
+		sock_put(newsk);
+	return err;
+}
+
+/* Take the oldest connection off the accept queue of @sk, or NULL. */
+static struct sock *toy_stream_dequeue_conn(struct sock *sk)
+{
+	struct toy_sock *tsk = toy_sk(sk);
+	struct toy_sock *ntsk;
+
+	spin_lock(&tsk->lock);
+	ntsk = list_first_entry_or_null(&tsk->accept_queue, struct toy_sock,
+					accept_node);
+	if (ntsk) {
+		list_del_init(&ntsk->accept_node);
+		sk_acceptq_removed(sk);
+	}
+	spin_unlock(&tsk->lock);
+	if (!ntsk)
+		return NULL;
+
+	wake_up_interruptible(&tsk->peer_wait);
+	return &ntsk->sk;
+}
+
+static bool toy_stream_accept_ready(struct sock *sk)
+{
+	return READ_ONCE(sk->sk_ack_backlog) ||
+	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+}
+
+static int toy_stream_accept(struct socket *sock, struct socket *newsock,
+			     int flags, bool kern)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk;
+	struct sock *newsk;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	for (;;) {
+		/* shutdown(SHUT_RD) of a listener ends accept, as in AF_UNIX */
+		if (sk->sk_state != TCP_LISTEN ||
+		    sk->sk_shutdown & RCV_SHUTDOWN) {
+			err = -EINVAL;
+			goto out;
+		}
+		newsk = toy_stream_dequeue_conn(sk);
+		if (newsk)
+			break;
+		if (!timeo) {
+			err = -EAGAIN;
+			goto out;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			goto out;
+		}
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, toy_stream_accept_ready(sk), &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+
+	/* the accept queue's reference becomes the new socket's */
+	sock_graft(newsk, newsock);
+	newsock->state = SS_CONNECTED;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * Append @skb to @peer's receive queue. Returns -EPIPE when @peer is closed
+ * or shut down for reading; the caller then frees @skb.
+ */
+static int toy_stream_queue_skb(struct sock *peer, struct sk_buff *skb)
+{
+	struct sk_buff_head *queue = &peer->sk_receive_queue;
+	struct toy_sock *ptsk = toy_sk(peer);
+
+	spin_lock(&ptsk->lock);
+	if (sock_flag(peer, SOCK_DEAD) || peer->sk_shutdown & RCV_SHUTDOWN) {
+		spin_unlock(&ptsk->lock);
+		return -EPIPE;
+	}
+	spin_lock(&queue->lock);
+	__skb_queue_tail(queue, skb);
+	WRITE_ONCE(ptsk->rx_bytes, ptsk->rx_bytes + skb->len);
+	spin_unlock(&queue->lock);
+	spin_unlock(&ptsk->lock);
+
+	peer->sk_data_ready(peer);
+	return 0;
+}
+
+/*
+ * Sleep until @sk has room to send to @peer. Returns 0 with room; a pending
+ * socket error (ECONNRESET when the peer closed with data unread, reported
+ * once, as by AF_UNIX); -EPIPE once either side shut the direction down;
+ * -EAGAIN when *@timeo ran out; or the errno of a signal.
+ */
+static int toy_stream_wait_room(struct sock *sk, struct sock *peer,
+				long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		err = sock_error(sk);
+		if (err)
+			break;
+		if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN ||
+		    READ_ONCE(peer->sk_shutdown) & RCV_SHUTDOWN) {
+			err = -EPIPE;
+			break;
+		}
+		if (toy_stream_has_room(sk))
+			break;
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		*timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, *timeo);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+/* An skb for @size payload bytes, charged to @sk. */
+static struct sk_buff *toy_stream_alloc_skb(struct sock *sk, size_t size,
+					    int *err)
+{
+	size_t linear = size <= TOY_STREAM_LINEAR_MAX ? size : 0;
+	struct sk_buff *skb;
+
+	skb = alloc_skb_with_frags(linear, size - linear, TOY_STREAM_FRAG_ORDER,
+				   err, sk->sk_allocation);
+	if (!skb)
+		return NULL;
+
+	skb_set_owner_w(skb, sk);
+	skb_put(skb, linear);
+	skb->data_len = size - linear;
+	skb->len = size;
+	TOY_SKB_CB(skb)->consumed = 0;
+	return skb;
+}
+
+/* Payload of the next skb: half the limit, within the skb size bounds. */
+static size_t toy_stream_skb_size(const struct sock *sk, size_t left)
+{
+	size_t size = toy_stream_limit(sk) / 2;
+
+	size = clamp_t(size_t, size, TOY_STREAM_SKB_MIN, TOY_STREAM_SKB_MAX);
+	return min(size, left);
+}
+
+static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
+			      size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	struct sock *peer;
+	size_t sent = 0;
+	long timeo;
+	int err;
+
+	/* out of scope, see Documentation/differences.md */
+	if (msg->msg_flags & MSG_OOB || msg->msg_controllen)
+		return -EOPNOTSUPP;
+	if (msg->msg_namelen)
+		return sk->sk_state == TCP_ESTABLISHED ? -EISCONN : -EOPNOTSUPP;
+
+	peer = toy_stream_get_peer(sk);
+	if (!peer)
+		return -ENOTCONN;
+
+	err = 0;
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		err = -EPIPE;
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	while (!err && sent < len) {
+		size_t size;
+
+		err = toy_stream_wait_room(sk, peer, &timeo);
+		if (err)
+			break;
+
+		size = toy_stream_skb_size(sk, len - sent);
+		skb = toy_stream_alloc_skb(sk, size, &err);
+		if (!skb)
+			break;
+		err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, size);
+		if (!err)
+			err = toy_stream_queue_skb(peer, skb);
+		if (err) {
+			kfree_skb(skb);
+			break;
+		}
+		sent += size;
+	}
+	sock_put(peer);
+
+	if (sent)
+		return sent;
+	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	return err;
+}
+
+/* The skb after @skb in the receive queue of @sk, or its first skb. */
+static struct sk_buff *toy_stream_next_skb(struct sock *sk,
+					   struct sk_buff *skb)
+{
+	struct sk_buff_head *queue = &sk->sk_receive_queue;
+
+	spin_lock(&queue->lock);
+	skb = skb ? skb_peek_next(skb, queue) : skb_peek(queue);
+	spin_unlock(&queue->lock);
+	return skb;
+}
+
+/* Account @len bytes of @skb read; free it once all of it was read. */
+static void toy_stream_consume(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct sk_buff_head *queue = &sk->sk_receive_queue;
+	struct toy_sock *tsk = toy_sk(sk);
+	bool done;
+
+	spin_lock(&queue->lock);
+	WRITE_ONCE(tsk->rx_bytes, tsk->rx_bytes - len);
+	TOY_SKB_CB(skb)->consumed += len;
+	done = TOY_SKB_CB(skb)->consumed == skb->len;
+	if (done)
+		__skb_unlink(skb, queue);
+	spin_unlock(&queue->lock);
+
+	if (done)
+		consume_skb(skb);
+}
+
+/* Is there more to read than the @seen bytes already looked at? */
+static bool toy_stream_readable(struct sock *sk, u32 seen)
+{
+	return READ_ONCE(toy_sk(sk)->rx_bytes) > seen ||
+	       READ_ONCE(sk->sk_err) ||
+	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+}
+
+static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
+			      size_t size, int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	bool peek = flags & MSG_PEEK;
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb = NULL;
+	size_t copied = 0;
+	long timeo;
+	int target;
+	int err = 0;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+
+	lock_sock(sk);
+	if (sk->sk_state != TCP_ESTABLISHED) {
+		err = -EINVAL;
+		goto out;
+	}
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, size);
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+
+	while (copied < size) {
+		size_t offset, len;
+
+		/* when peeking, @skb is the last skb looked at */
+		skb = toy_stream_next_skb(sk, peek ? skb : NULL);
+		if (!skb) {
+			if (copied >= target)
+				break;
+			/* queued data is read before the error or the EOF */
+			if (sk->sk_err) {
+				if (!copied)
+					err = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (!timeo) {
+				err = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				err = sock_intr_errno(timeo);
+				break;
+			}
+			add_wait_queue(sk_sleep(sk), &wait);
+			sk_wait_event(sk, &timeo,
+				      toy_stream_readable(sk, peek ? copied : 0),
+				      &wait);
+			remove_wait_queue(sk_sleep(sk), &wait);
+			if (peek) {
+				/* peek again from the start of the queue */
+				iov_iter_revert(&msg->msg_iter, copied);
+				copied = 0;
+				skb = NULL;
+			}
+			continue;
+		}
+
+		offset = TOY_SKB_CB(skb)->consumed;
+		len = min_t(size_t, skb->len - offset, size - copied);
+		if (skb_copy_datagram_msg(skb, offset, msg, len)) {
+			if (!copied)
+				err = -EFAULT;
+			break;
+		}
+		copied += len;
+		if (!peek)
+			toy_stream_consume(sk, skb, len);
+	}
+out:
+	release_sock(sk);
+	return copied ? copied : err;
+}
+
+static int toy_stream_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct toy_sock *tsk = toy_sk(sk);
+	int mode, peer_mode = 0;
+	struct sock *peer;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	/* SHUT_RD, SHUT_WR, SHUT_RDWR map to 1, 2, 3 = the sk_shutdown bits */
+	mode = how + 1;
+
+	spin_lock(&tsk->lock);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mode);
+	peer = tsk->peer;
+	if (peer)
+		sock_hold(peer);
+	spin_unlock(&tsk->lock);
+	sk->sk_state_change(sk);
+	if (!peer)
+		return 0;
+
+	/* what one end stops doing, the other end can no longer expect */
+	if (mode & RCV_SHUTDOWN)
+		peer_mode |= SEND_SHUTDOWN;
+	if (mode & SEND_SHUTDOWN)
+		peer_mode |= RCV_SHUTDOWN;
+
+	spin_lock(&toy_sk(peer)->lock);
+	WRITE_ONCE(peer->sk_shutdown, peer->sk_shutdown | peer_mode);
+	spin_unlock(&toy_sk(peer)->lock);
+	peer->sk_state_change(peer);
+	if (peer_mode == SHUTDOWN_MASK)
+		sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_HUP);
+	else if (peer_mode & RCV_SHUTDOWN)
+		sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_IN);
+	sock_put(peer);
+	return 0;
+}
+
+static __poll_t toy_stream_poll(struct file *file, struct socket *sock,
+				poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct toy_sock *tsk = toy_sk(sk);
+	__poll_t mask = 0;
+	int state, lowat;
+	u8 shutdown;
+
+	sock_poll_wait(file, sock, wait);
+	state = READ_ONCE(sk->sk_state);
+	shutdown = READ_ONCE(sk->sk_shutdown);
+
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	if (shutdown == SHUTDOWN_MASK)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
+
+	if (state == TCP_LISTEN) {
+		if (READ_ONCE(sk->sk_ack_backlog))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		return mask;
+	}
+
+	lowat = max(READ_ONCE(sk->sk_rcvlowat), 1);
+	if (READ_ONCE(tsk->rx_bytes) >= lowat)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	/* a stream socket that is not connected has hung up, as in AF_UNIX */
+	if (state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (toy_stream_writable(sk))
+		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+	return mask;
+}
+
+/* Unread bytes @sk sent: what its peer has queued. */
+static int toy_stream_outq(struct sock *sk)
+{
+	struct sock *peer;
+	int bytes = 0;
+
+	rcu_read_lock();
+	peer = READ_ONCE(toy_sk(sk)->peer);
+	if (peer)
+		bytes = READ_ONCE(toy_sk(peer)->rx_bytes);
+	rcu_read_unlock();
+	return bytes;
+}
+
+static int toy_stream_ioctl(struct socket *sock, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	int bytes;
+
+	switch (cmd) {
+	case SIOCINQ:
+		if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+			return -EINVAL;
+		bytes = READ_ONCE(toy_sk(sk)->rx_bytes);
+		break;
+	case SIOCOUTQ:
+		bytes = toy_stream_outq(sk);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(bytes, (int __user *)arg);
+}
+
+/*
+ * socketpair(): both sockets are new and not yet reachable from user
+ * space, so no lock is needed to link them.
+ */
+static int toy_stream_socketpair(struct socket *sock1, struct socket *sock2)
+{
+	struct sock *sk1 = sock1->sk, *sk2 = sock2->sk;
+
+	sock_hold(sk1);
+	toy_sk(sk2)->peer = sk1;
+	sock_hold(sk2);
+	toy_sk(sk1)->peer = sk2;
+	sk1->sk_state = TCP_ESTABLISHED;
+	sk2->sk_state = TCP_ESTABLISHED;
+	toy_stream_set_peercred(sk1);
+	toy_stream_set_peercred(sk2);
+	sock1->state = SS_CONNECTED;
+	sock2->state = SS_CONNECTED;
+	return 0;
+}
+
 /* .family is set by toy_init() before the family is registered. */
 struct proto_ops toy_stream_ops __ro_after_init = {
 	.owner		= THIS_MODULE,
-	.release	= toy_release,
+	.release	= toy_stream_release,
 	.bind		= toy_bind,
-	.connect	= sock_no_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
+	.connect	= toy_stream_connect,
+	.socketpair	= toy_stream_socketpair,
+	.accept		= toy_stream_accept,
 	.getname	= toy_getname,
-	.ioctl		= sock_no_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.poll		= toy_stream_poll,
+	.ioctl		= toy_stream_ioctl,
+	.listen		= toy_stream_listen,
+	.shutdown	= toy_stream_shutdown,
+	.sendmsg	= toy_stream_sendmsg,
+	.recvmsg	= toy_stream_recvmsg,
 	.mmap		= sock_no_mmap,
 	.sendpage	= sock_no_sendpage,
 };

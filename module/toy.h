@@ -4,16 +4,20 @@
  *
  * Files and what they hold:
  *   main.c    module parameters, family registration, module init and exit
- *   socket.c  struct toy_sock, socket creation and release, the per-netns
- *             port tables, bind and getsockname
- *   stream.c  SOCK_STREAM proto_ops
+ *   socket.c  struct toy_sock allocation and release, the per-netns port
+ *             tables, bind, getsockname/getpeername, address checks
+ *   stream.c  SOCK_STREAM: listen, connect, accept, the byte stream data
+ *             path with its flow control, shutdown, poll, ioctl
  *   dgram.c   SOCK_DGRAM proto_ops
  */
 #ifndef _AF_TOY_TOY_H
 #define _AF_TOY_TOY_H
 
+#include <linux/list.h>
 #include <linux/net.h>
 #include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <net/sock.h>
 #include <linux/af_toy.h>
 
@@ -21,23 +25,58 @@
  * struct toy_sock - an AF_TOY socket
  * @sk: the generic socket; must be first so that sk_alloc() can size it from
  *	struct proto.obj_size and toy_sk() can convert with container_of().
- * @port: the bound port, 0 while unbound. Written and read under
- *	lock_sock(); bind sets it before inserting the socket into its port
- *	table (it is the table's key) and resets it if the insert fails. It
- *	never changes while the socket is in the table, so the table reads
- *	it under its own rules, and release reads it without the lock.
+ * @lock: the state lock, taken by other sockets as well as the owner; see
+ *	below for what it guards. Never held across a sleep; may nest inside
+ *	another socket's @lock only as listener (outer) then connector
+ *	(inner, SINGLE_DEPTH_NESTING).
+ * @port: the local port, 0 while unbound. Written under lock_sock() by bind
+ *	and autobind before the socket enters its port table (it is the
+ *	table's key) and reset if the insert fails; an accepted socket takes
+ *	its listener's port without entering the table. Never changes once
+ *	set, so readers that know it is set need no lock.
+ * @in_table: true while @port_node is in a port table. Written under
+ *	lock_sock(); read by release, when no other user exists.
  * @port_node: link in the port table of the socket's netns and type; the
  *	table's own locking (rhashtable) guards it.
+ * @peer: the connected peer, holding a reference on it. Guarded by @lock;
+ *	set once by connect or socketpair, cleared by release. The owner may
+ *	read it without @lock in a system call that found the socket
+ *	connected, since only release clears it.
+ * @accept_queue: connected sockets that accept() has not taken yet, each
+ *	linked by its @accept_node and owning its initial reference. Guarded
+ *	by @lock; sk_ack_backlog counts it.
+ * @accept_node: link in the listener's @accept_queue, guarded by the
+ *	listener's @lock.
+ * @peer_wait: connectors sleep here while the listener's backlog is full;
+ *	woken when accept() takes a socket and when the listener closes.
+ * @rx_bytes: unread payload bytes in sk_receive_queue (SIOCINQ, poll and
+ *	SO_RCVLOWAT). Written under sk_receive_queue.lock, read locklessly.
  *
- * Lifetime: the structure is freed by sk_free() when the last reference
- * taken with sock_hold() is dropped with sock_put(); the reference owned by
- * the struct socket is dropped in the release operation, after the socket
- * has left its port table.
+ * @lock also guards the transitions of sk_state and the writes of
+ * sk_shutdown and SOCK_DEAD that a peer must see atomically with queuing:
+ * a sender appends to its peer's sk_receive_queue only while holding the
+ * peer's @lock and finding it neither dead nor shut down for reading, so
+ * nothing is queued after release has purged the queue.
+ *
+ * Lifetime: sk_refcnt counts the struct socket (dropped by release), a
+ * connected peer's @peer, a listener's @accept_queue for a socket not yet
+ * accepted, and lookups in progress. Sockets are freed after an RCU grace
+ * period (SOCK_RCU_FREE) so that port table lookups under rcu_read_lock()
+ * may take a reference with refcount_inc_not_zero(). Every skb a socket
+ * sends is charged to its sk_wmem_alloc until the reader frees it, which
+ * keeps the sender's memory alive until then.
  */
 struct toy_sock {
 	struct sock		sk;
+	spinlock_t		lock;
 	u32			port;
+	bool			in_table;
 	struct rhash_head	port_node;
+	struct sock		*peer;
+	struct list_head	accept_queue;
+	struct list_head	accept_node;
+	wait_queue_head_t	peer_wait;
+	u32			rx_bytes;
 };
 
 static inline struct toy_sock *toy_sk(const struct sock *sk)
@@ -52,12 +91,19 @@ extern int toy_family;
 int toy_proto_init(void);
 void toy_proto_exit(void);
 int toy_create(struct net *net, struct socket *sock, int protocol, int kern);
+struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
+			    int kern);
 int toy_release(struct socket *sock);
 int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
+int toy_autobind(struct sock *sk);
+void toy_unbind(struct sock *sk);
+int toy_addr_check(const struct sockaddr *uaddr, int addr_len);
+struct sock *toy_lookup(struct net *net, int type, u32 port);
 int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 
 /* stream.c, dgram.c: .family is written by toy_init() before registration */
 extern struct proto_ops toy_stream_ops;
 extern struct proto_ops toy_dgram_ops;
+void toy_stream_init_sock(struct sock *sk);
 
 #endif /* _AF_TOY_TOY_H */

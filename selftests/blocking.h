@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for testing blocking socket calls without bare sleeps: a call runs
+ * in a thread of its own and reports through a pipe when it returns, so the
+ * test can check, each with a bounded wait, that the call is still blocked
+ * and that it returns once the test has done what should wake it.
+ *
+ * Include after kselftest_harness.h.
+ */
+#ifndef TOY_SELFTEST_BLOCKING_H
+#define TOY_SELFTEST_BLOCKING_H
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+/* How long a call must stay blocked to count as blocked, in ms. */
+#define BLOCKED_MS	200
+/* How long a woken call may take to return, in ms (TCG is slow). */
+#define WAKE_MS		10000
+
+enum call_op {
+	CALL_RECV,
+	CALL_SEND,
+	CALL_ACCEPT,
+	CALL_CONNECT,
+};
+
+/**
+ * struct call - one blocking call run in a thread
+ * @op: which call
+ * @fd: its socket
+ * @buf: data buffer for CALL_RECV and CALL_SEND
+ * @len: its length
+ * @flags: send/recv flags
+ * @addr: address for CALL_CONNECT
+ * @addrlen: its length
+ * @ret: what the call returned
+ * @err: errno after the call
+ * @thread: the thread
+ * @done: pipe written once the call returned
+ */
+struct call {
+	enum call_op op;
+	int fd;
+	void *buf;
+	size_t len;
+	int flags;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	ssize_t ret;
+	int err;
+	pthread_t thread;
+	int done[2];
+};
+
+static inline void *call_thread(void *arg)
+{
+	struct call *c = arg;
+
+	switch (c->op) {
+	case CALL_RECV:
+		c->ret = recv(c->fd, c->buf, c->len, c->flags);
+		break;
+	case CALL_SEND:
+		c->ret = send(c->fd, c->buf, c->len, c->flags);
+		break;
+	case CALL_ACCEPT:
+		c->ret = accept(c->fd, NULL, NULL);
+		break;
+	case CALL_CONNECT:
+		c->ret = connect(c->fd, (struct sockaddr *)&c->addr,
+				 c->addrlen);
+		break;
+	}
+	c->err = errno;
+	if (write(c->done[1], "", 1) != 1)
+		c->err = -1;
+	return NULL;
+}
+
+/* Start @c; returns 0 or an errno. */
+static inline int call_start(struct call *c)
+{
+	int err;
+
+	if (pipe(c->done))
+		return errno;
+	err = pthread_create(&c->thread, NULL, call_thread, c);
+	if (err) {
+		close(c->done[0]);
+		close(c->done[1]);
+	}
+	return err;
+}
+
+/* Has @c returned within @ms milliseconds? */
+static inline bool call_returns_within(struct call *c, int ms)
+{
+	struct pollfd pfd = { .fd = c->done[0], .events = POLLIN };
+
+	return poll(&pfd, 1, ms) == 1;
+}
+
+/* Wait for @c to return (the caller made sure it will) and clean up. */
+static inline void call_join(struct call *c)
+{
+	pthread_join(c->thread, NULL);
+	close(c->done[0]);
+	close(c->done[1]);
+}
+
+/* revents of @fd for @events, waiting up to @ms for any of them. */
+static inline short poll_for(int fd, short events, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	if (poll(&pfd, 1, ms) < 0)
+		return -1;
+	return pfd.revents;
+}
+
+/* Monotonic milliseconds, for checking how long a timeout took. */
+static inline long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void ignore_signal(int sig)
+{
+}
+
+/* Install a handler for @sig, restarting interrupted calls or not. */
+static inline int catch_signal(int sig, bool restart)
+{
+	struct sigaction sa = { .sa_handler = ignore_signal };
+
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
+}
+
+#endif /* TOY_SELFTEST_BLOCKING_H */

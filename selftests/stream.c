@@ -1,0 +1,1299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOCK_STREAM across AF_UNIX (abstract names), AF_VSOCK (loopback) and
+ * AF_TOY: connection setup, the byte stream and its options, flow control,
+ * teardown, poll and the wake-ups of blocking calls, namespaces.
+ *
+ * Where the families differ, the variant says what each one does; every
+ * difference is listed in Documentation/differences.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <linux/sockios.h>
+
+#include "kselftest_harness.h"
+#include "families.h"
+#include "blocking.h"
+
+#ifndef SO_VM_SOCKETS_BUFFER_SIZE
+#define SO_VM_SOCKETS_BUFFER_SIZE 0
+#endif
+
+/* Listener, client and accepted server end of the fixture's connection. */
+enum { L, C, S, NFDS };
+
+FIXTURE(stream) {
+	int family;
+	int fd[NFDS];
+};
+
+FIXTURE_VARIANT(stream) {
+	enum fam fam;
+	int refused;		/* errno of connect() with nobody listening */
+	bool autobind;		/* connect() binds the client */
+	bool backlog_queues;	/* a full backlog makes connect() wait */
+	int backlog_full;	/* errno of a non-blocking connect then */
+	int recv_unconnected;	/* errno of recv() before connect() */
+	bool socketpair;	/* socketpair() works */
+	bool peercred;		/* SO_PEERCRED names the peer process */
+	bool rcvbuf_limits;	/* the reader's SO_RCVBUF bounds the writer */
+	bool lowat_poll;	/* poll() honours SO_RCVLOWAT */
+	bool siocq;		/* SIOCINQ and SIOCOUTQ work */
+	bool outq_payload;	/* SIOCOUTQ counts payload, not skb memory */
+	int oob;		/* errno of send(MSG_OOB), 0 when supported */
+	int rights;		/* errno of sending SCM_RIGHTS, 0 when supported */
+	bool netns_isolated;	/* another netns cannot connect */
+	bool reset_on_unread;	/* close with unread data: peer gets ECONNRESET */
+	int shut_rd_send;	/* errno of the peer's send after SHUT_RD, or 0 */
+	bool sigpipe;		/* EPIPE from send() comes with SIGPIPE */
+	bool peer_hup;		/* the peer's close or SHUT_RDWR gives POLLHUP */
+	bool unconnected_hup;	/* a socket never connected polls POLLHUP */
+	int send_reset;		/* errno of a blocked send when the peer closes
+				 * with unread data */
+};
+
+FIXTURE_VARIANT_ADD(stream, unix) {
+	.fam = FAM_UNIX,
+	.refused = ECONNREFUSED,
+	.autobind = false,
+	.backlog_queues = true,
+	.backlog_full = EAGAIN,
+	.recv_unconnected = EINVAL,
+	.socketpair = true,
+	.peercred = true,
+	.rcvbuf_limits = false,
+	.lowat_poll = false,
+	.siocq = true,
+	.outq_payload = false,
+	.oob = 0,
+	.rights = 0,
+	.netns_isolated = true,
+	.reset_on_unread = true,
+	.shut_rd_send = EPIPE,
+	.sigpipe = true,
+	.peer_hup = true,
+	.unconnected_hup = true,
+	.send_reset = ECONNRESET,
+};
+
+FIXTURE_VARIANT_ADD(stream, vsock) {
+	.fam = FAM_VSOCK,
+	.refused = ECONNRESET,
+	.autobind = true,
+	.backlog_queues = false,
+	.backlog_full = EINPROGRESS,
+	.recv_unconnected = ENOTCONN,
+	.socketpair = false,
+	.peercred = false,
+	.rcvbuf_limits = false,
+	.lowat_poll = true,
+	.siocq = false,
+	.outq_payload = false,
+	.oob = EOPNOTSUPP,
+	.rights = 0,
+	.netns_isolated = false,
+	.reset_on_unread = false,
+	.shut_rd_send = EPIPE,
+	.sigpipe = false,
+	.peer_hup = false,
+	.unconnected_hup = false,
+	.send_reset = EPIPE,
+};
+
+FIXTURE_VARIANT_ADD(stream, toy) {
+	.fam = FAM_TOY,
+	.refused = ECONNREFUSED,
+	.autobind = true,
+	.backlog_queues = true,
+	.backlog_full = EAGAIN,
+	.recv_unconnected = EINVAL,
+	.socketpair = true,
+	.peercred = true,
+	.rcvbuf_limits = true,
+	.lowat_poll = true,
+	.siocq = true,
+	.outq_payload = true,
+	.oob = EOPNOTSUPP,
+	.rights = EOPNOTSUPP,
+	.netns_isolated = true,
+	.reset_on_unread = true,
+	.shut_rd_send = EPIPE,
+	.sigpipe = true,
+	.peer_hup = true,
+	.unconnected_hup = true,
+	.send_reset = ECONNRESET,
+};
+
+FIXTURE_SETUP(stream)
+{
+	fds_init(self->fd, NFDS);
+	self->family = fam_number(variant->fam);
+}
+
+FIXTURE_TEARDOWN(stream)
+{
+	fds_close(self->fd, NFDS);
+}
+
+/* A stream socket of the fixture's family. */
+static int stream_socket(struct __test_metadata *_metadata, int family,
+			 int flags)
+{
+	int fd = socket(family, SOCK_STREAM | flags, 0);
+
+	ASSERT_LE(0, fd) TH_LOG("socket: %s", strerror(errno));
+	return fd;
+}
+
+/* A listener on the address numbered @key. */
+static int listen_on(struct __test_metadata *_metadata, enum fam fam,
+		     int family, unsigned int key, int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = fam_addr(fam, family, test_port() + key, true, &ss);
+	int fd = stream_socket(_metadata, family, 0);
+
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&ss, len))
+		TH_LOG("bind: %s", strerror(errno));
+	ASSERT_EQ(0, listen(fd, backlog)) TH_LOG("listen: %s", strerror(errno));
+	return fd;
+}
+
+/* connect(@fd) to the address numbered @key: 0 or -1 with errno. */
+static int connect_to(enum fam fam, int family, int fd, unsigned int key)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = fam_addr(fam, family, test_port() + key, false, &ss);
+
+	return connect(fd, (struct sockaddr *)&ss, len);
+}
+
+/* The fixture's connection: listener L on key 1, client C, accepted S. */
+static void make_pair(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(stream) *self,
+		      const FIXTURE_VARIANT(stream) *variant)
+{
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 16);
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, self->fd[C], 1))
+		TH_LOG("connect: %s", strerror(errno));
+	self->fd[S] = accept(self->fd[L], NULL, NULL);
+	ASSERT_LE(0, self->fd[S]) TH_LOG("accept: %s", strerror(errno));
+}
+
+#define PAIR_OR_SKIP() do {						\
+	FAMILY_OR_SKIP(self->family, variant->fam);			\
+	make_pair(_metadata, self, variant);				\
+} while (0)
+
+/* Read exactly @len bytes, waiting up to WAKE_MS for each piece. */
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n;
+
+		if (!(poll_for(fd, POLLIN, WAKE_MS) & POLLIN))
+			return got;
+		n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
+		if (n <= 0)
+			return got ? (ssize_t)got : n;
+		got += n;
+	}
+	return got;
+}
+
+/* How many bytes a non-blocking writer gets in before EAGAIN. */
+static size_t fill(struct __test_metadata *_metadata, int fd)
+{
+	static char chunk[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = send(fd, chunk, sizeof(chunk), MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0)
+			break;
+		total += n;
+	}
+	EXPECT_EQ(EAGAIN, errno);
+	return total;
+}
+
+static int sockopt(int fd, int level, int name)
+{
+	int val = -1;
+	socklen_t len = sizeof(val);
+
+	if (getsockopt(fd, level, name, &val, &len))
+		return -errno;
+	return val;
+}
+
+/* ---- listen ---- */
+
+TEST_F(stream, listen_unbound_fails_einval)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[L] = stream_socket(_metadata, self->family, 0);
+	EXPECT_EQ(-1, listen(self->fd[L], 1));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(stream, listen_backlog_bounds_pending_connections)
+{
+	int i, fds[8], n = 0, backlog = 2;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1,
+				backlog);
+	for (i = 0; i < (int)ARRAY_SIZE(fds); i++) {
+		fds[i] = stream_socket(_metadata, self->family, SOCK_NONBLOCK);
+		if (connect_to(variant->fam, self->family, fds[i], 1))
+			break;
+		n++;
+	}
+	if (variant->backlog_queues) {
+		/* as in sk_acceptq_is_full(): backlog + 1 may wait */
+		EXPECT_EQ(backlog + 1, n);
+		EXPECT_EQ(variant->backlog_full, errno);
+	} else {
+		/* non-blocking vsock connect always goes in progress */
+		EXPECT_EQ(0, n);
+		EXPECT_EQ(EINPROGRESS, errno);
+	}
+	while (i >= 0)
+		close(fds[i--]);
+}
+
+TEST_F(stream, listener_polls_readable_while_connection_waits)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 4);
+	EXPECT_EQ(0, poll_for(self->fd[L], POLLIN | POLLOUT, 0));
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, self->fd[C], 1));
+	EXPECT_EQ(POLLIN, poll_for(self->fd[L], POLLIN | POLLOUT, WAKE_MS));
+	self->fd[S] = accept(self->fd[L], NULL, NULL);
+	ASSERT_LE(0, self->fd[S]);
+	EXPECT_EQ(0, poll_for(self->fd[L], POLLIN, 0));
+}
+
+/* ---- connect ---- */
+
+TEST_F(stream, connect_autobinds_the_client)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, getsockname(self->fd[C], (struct sockaddr *)&ss, &len));
+	/* an unbound AF_UNIX socket has only its family as its name */
+	EXPECT_EQ(variant->autobind, len > sizeof(sa_family_t));
+}
+
+TEST_F(stream, connect_with_nobody_bound_is_refused)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	EXPECT_EQ(-1, connect_to(variant->fam, self->family, self->fd[C], 1));
+	EXPECT_EQ(variant->refused, errno);
+}
+
+TEST_F(stream, connect_to_bound_but_not_listening_is_refused)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	len = fam_addr(variant->fam, self->family, test_port() + 1, true, &ss);
+	self->fd[L] = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, bind(self->fd[L], (struct sockaddr *)&ss, len));
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	EXPECT_EQ(-1, connect_to(variant->fam, self->family, self->fd[C], 1));
+	EXPECT_EQ(variant->refused, errno);
+}
+
+TEST_F(stream, connect_when_connected_fails_eisconn)
+{
+	PAIR_OR_SKIP();
+	EXPECT_EQ(-1, connect_to(variant->fam, self->family, self->fd[C], 1));
+	EXPECT_EQ(EISCONN, errno);
+}
+
+TEST_F(stream, connect_to_full_backlog_waits_for_sndtimeo)
+{
+	struct timeval tv = { .tv_usec = 300 * 1000 };
+	long start, took;
+	int i, fds[2];
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	if (!variant->backlog_queues)
+		SKIP(return, "%s refuses instead of queueing (listen_backlog_bounds_pending_connections)",
+		     fam_name(variant->fam));
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
+	/* backlog 0 still lets one connection wait */
+	for (i = 0; i < 2; i++)
+		fds[i] = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, fds[0], 1));
+	ASSERT_EQ(0, setsockopt(fds[1], SOL_SOCKET, SO_SNDTIMEO, &tv,
+				sizeof(tv)));
+	start = now_ms();
+	EXPECT_EQ(-1, connect_to(variant->fam, self->family, fds[1], 1));
+	EXPECT_EQ(EAGAIN, errno);
+	took = now_ms() - start;
+	EXPECT_LE(250, took);
+	EXPECT_GE(WAKE_MS, took);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+TEST_F(stream, connect_blocked_on_backlog_returns_after_accept)
+{
+	struct call c = { .op = CALL_CONNECT };
+	int first;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	if (!variant->backlog_queues)
+		SKIP(return, "%s refuses instead of queueing (listen_backlog_bounds_pending_connections)",
+		     fam_name(variant->fam));
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
+	first = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
+
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	c.fd = self->fd[C];
+	c.addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
+			     false, &c.addr);
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	self->fd[S] = accept(self->fd[L], NULL, NULL);
+	ASSERT_LE(0, self->fd[S]);
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(0, c.ret) TH_LOG("connect: %s", strerror(c.err));
+	close(first);
+}
+
+TEST_F(stream, connect_blocked_on_backlog_refused_when_listener_closes)
+{
+	struct call c = { .op = CALL_CONNECT };
+	int first;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	if (!variant->backlog_queues)
+		SKIP(return, "%s refuses instead of queueing (listen_backlog_bounds_pending_connections)",
+		     fam_name(variant->fam));
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
+	first = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
+
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	c.fd = self->fd[C];
+	c.addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
+			     false, &c.addr);
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	close(self->fd[L]);
+	self->fd[L] = -1;
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(ECONNREFUSED, c.err);
+	/* the connection that was waiting is reset */
+	EXPECT_EQ(-1, recv(first, &c, 1, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	close(first);
+}
+
+/* ---- accept ---- */
+
+TEST_F(stream, accept_when_not_listening_fails_einval)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	len = fam_addr(variant->fam, self->family, test_port() + 1, true, &ss);
+	self->fd[L] = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, bind(self->fd[L], (struct sockaddr *)&ss, len));
+	EXPECT_EQ(-1, accept(self->fd[L], NULL, NULL));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(stream, accept_nonblocking_with_nothing_waiting_gives_eagain)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 4);
+	ASSERT_EQ(0, fcntl(self->fd[L], F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, accept(self->fd[L], NULL, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST_F(stream, accept4_sets_nonblock_and_cloexec)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 4);
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, self->fd[C], 1));
+	self->fd[S] = accept4(self->fd[L], NULL, NULL,
+			      SOCK_NONBLOCK | SOCK_CLOEXEC);
+	ASSERT_LE(0, self->fd[S]);
+	EXPECT_TRUE(fcntl(self->fd[S], F_GETFL) & O_NONBLOCK);
+	EXPECT_TRUE(fcntl(self->fd[S], F_GETFD) & FD_CLOEXEC);
+}
+
+TEST_F(stream, accept_blocks_until_a_connection_arrives)
+{
+	struct call c = { .op = CALL_ACCEPT };
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 4);
+	c.fd = self->fd[L];
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, self->fd[C], 1));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	ASSERT_LE(0, c.ret) TH_LOG("accept: %s", strerror(c.err));
+	self->fd[S] = c.ret;
+}
+
+TEST_F(stream, getpeername_names_the_other_end_on_both_sides)
+{
+	struct sockaddr_storage a, b;
+	socklen_t alen = sizeof(a), blen = sizeof(b);
+
+	PAIR_OR_SKIP();
+	/* the client's peer is the listener's address... */
+	ASSERT_EQ(0, getpeername(self->fd[C], (struct sockaddr *)&a, &alen));
+	ASSERT_EQ(0, getsockname(self->fd[L], (struct sockaddr *)&b, &blen));
+	ASSERT_EQ(blen, alen);
+	if (variant->fam != FAM_VSOCK)	/* vsock: CID_LOCAL vs CID_ANY */
+		EXPECT_EQ(0, memcmp(&a, &b, alen));
+	/* ...and the server's peer is the client's address */
+	alen = sizeof(a);
+	blen = sizeof(b);
+	ASSERT_EQ(0, getpeername(self->fd[S], (struct sockaddr *)&a, &alen));
+	ASSERT_EQ(0, getsockname(self->fd[C], (struct sockaddr *)&b, &blen));
+	ASSERT_EQ(blen, alen);
+	if (variant->fam != FAM_VSOCK)
+		EXPECT_EQ(0, memcmp(&a, &b, alen));
+}
+
+TEST_F(stream, getpeername_unconnected_fails_enotconn)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	EXPECT_EQ(-1, getpeername(self->fd[C], (struct sockaddr *)&ss, &len));
+	EXPECT_EQ(ENOTCONN, errno);
+}
+
+/* ---- data ---- */
+
+/* xorshift64: the test pattern, cheap enough for 64 MiB under TCG */
+static uint64_t next_word(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Byte @i of the pattern with @seed, generated eight at a time. */
+struct pattern {
+	uint64_t state;
+	uint64_t word;
+	unsigned int left;
+};
+
+static uint8_t pattern_byte(struct pattern *p)
+{
+	uint8_t b;
+
+	if (!p->left) {
+		p->word = next_word(&p->state);
+		p->left = 8;
+	}
+	b = p->word;
+	p->word >>= 8;
+	p->left--;
+	return b;
+}
+
+#define BULK_BYTES	(64UL << 20)
+#define BULK_IO_MAX	(256 * 1024)
+
+/**
+ * struct bulk - one direction of the large transfer
+ * @fd: socket to write to (writer) or read from (reader)
+ * @seed: seed of the pattern and of the write/read sizes
+ * @done: bytes moved
+ * @sum: Fletcher-style checksum of the bytes moved
+ * @bad: offset of the first byte that differed from the pattern, or -1
+ * @err: errno of a failed call, 0 if none
+ */
+struct bulk {
+	int fd;
+	uint64_t seed;
+	size_t done;
+	uint64_t sum;
+	long bad;
+	int err;
+};
+
+static void checksum(uint64_t *sum, const uint8_t *buf, size_t len)
+{
+	uint32_t a = *sum, b = *sum >> 32;
+
+	while (len--) {
+		a = (a + *buf++) % 65521;
+		b = (b + a) % 65521;
+	}
+	*sum = (uint64_t)b << 32 | a;
+}
+
+static void *bulk_writer(void *arg)
+{
+	struct bulk *w = arg;
+	struct pattern p = { .state = w->seed };
+	uint64_t sizes = w->seed ^ 0x9e3779b97f4a7c15ULL;
+	uint8_t *buf = malloc(BULK_IO_MAX);
+	size_t i, len, off;
+	ssize_t n;
+
+	while (buf && w->done < BULK_BYTES) {
+		len = 1 + next_word(&sizes) % BULK_IO_MAX;
+		if (len > BULK_BYTES - w->done)
+			len = BULK_BYTES - w->done;
+		for (i = 0; i < len; i++)
+			buf[i] = pattern_byte(&p);
+		checksum(&w->sum, buf, len);
+		for (off = 0; off < len; off += n) {
+			n = send(w->fd, buf + off, len - off, MSG_NOSIGNAL);
+			if (n <= 0) {
+				w->err = n ? errno : EPIPE;
+				goto out;
+			}
+		}
+		w->done += len;
+	}
+out:
+	free(buf);
+	return NULL;
+}
+
+static void *bulk_reader(void *arg)
+{
+	struct bulk *r = arg;
+	struct pattern p = { .state = r->seed };
+	uint64_t sizes = r->seed ^ 0x3c6ef372fe94f82bULL;
+	uint8_t *buf = malloc(BULK_IO_MAX);
+	ssize_t i, n;
+
+	r->bad = -1;
+	while (buf && r->done < BULK_BYTES) {
+		n = recv(r->fd, buf, 1 + next_word(&sizes) % BULK_IO_MAX, 0);
+		if (n <= 0) {
+			r->err = n ? errno : EPIPE;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if (buf[i] != pattern_byte(&p) && r->bad < 0)
+				r->bad = r->done + i;
+		checksum(&r->sum, buf, n);
+		r->done += n;
+	}
+	free(buf);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(stream, bulk_64mib_both_directions_arrives_intact, 240)
+{
+	struct bulk w[2], r[2];
+	pthread_t t[4];
+	int i;
+
+	PAIR_OR_SKIP();
+	memset(w, 0, sizeof(w));
+	memset(r, 0, sizeof(r));
+	w[0].fd = self->fd[C];
+	r[0].fd = self->fd[S];
+	w[1].fd = self->fd[S];
+	r[1].fd = self->fd[C];
+	for (i = 0; i < 2; i++) {
+		w[i].seed = r[i].seed = 0x5eed0000 + getpid() * 2 + i;
+		ASSERT_EQ(0, pthread_create(&t[2 * i], NULL, bulk_writer, &w[i]));
+		ASSERT_EQ(0, pthread_create(&t[2 * i + 1], NULL, bulk_reader,
+					    &r[i]));
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, w[i].err) TH_LOG("writer %d: %s", i, strerror(w[i].err));
+		EXPECT_EQ(0, r[i].err) TH_LOG("reader %d: %s", i, strerror(r[i].err));
+		EXPECT_EQ(BULK_BYTES, w[i].done);
+		EXPECT_EQ(BULK_BYTES, r[i].done);
+		EXPECT_EQ(-1, r[i].bad) TH_LOG("direction %d: first bad byte at %ld",
+					       i, r[i].bad);
+		EXPECT_EQ(w[i].sum, r[i].sum);
+	}
+}
+
+TEST_F(stream, writev_and_readv_keep_byte_order)
+{
+	char a[] = "abc", b[] = "defgh", out[8] = "", x[3], y[5];
+	struct iovec wv[] = { { a, 3 }, { b, 5 } };
+	struct iovec rv[] = { { x, 3 }, { y, 5 } };
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(8, writev(self->fd[C], wv, 2));
+	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
+	ASSERT_EQ(8, readv(self->fd[S], rv, 2));
+	memcpy(out, x, 3);
+	memcpy(out + 3, y, 5);
+	EXPECT_EQ(0, memcmp(out, "abcdefgh", 8));
+}
+
+TEST_F(stream, msg_peek_leaves_the_bytes_queued)
+{
+	char buf[8] = "";
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(6, send(self->fd[C], "abcdef", 6, 0));
+	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
+	EXPECT_EQ(4, recv(self->fd[S], buf, 4, MSG_PEEK | MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "abcd", 4));
+	EXPECT_EQ(6, read_full(self->fd[S], buf, 6));
+	EXPECT_EQ(0, memcmp(buf, "abcdef", 6));
+}
+
+TEST_F(stream, msg_waitall_waits_for_the_full_length)
+{
+	struct call c = { .op = CALL_RECV, .flags = MSG_WAITALL };
+	char buf[8] = "";
+
+	PAIR_OR_SKIP();
+	c.fd = self->fd[S];
+	c.buf = buf;
+	c.len = 8;
+	ASSERT_EQ(0, call_start(&c));
+	ASSERT_EQ(4, send(self->fd[C], "abcd", 4, 0));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(4, send(self->fd[C], "efgh", 4, 0));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(8, c.ret);
+	EXPECT_EQ(0, memcmp(buf, "abcdefgh", 8));
+}
+
+TEST_F(stream, msg_dontwait_with_nothing_queued_gives_eagain)
+{
+	char byte;
+
+	PAIR_OR_SKIP();
+	EXPECT_EQ(-1, recv(self->fd[S], &byte, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST_F(stream, zero_length_send_returns_zero)
+{
+	PAIR_OR_SKIP();
+	EXPECT_EQ(0, send(self->fd[C], "", 0, 0));
+	EXPECT_EQ(0, poll_for(self->fd[S], POLLIN, BLOCKED_MS));
+}
+
+TEST_F(stream, so_rcvtimeo_bounds_a_blocking_recv)
+{
+	struct timeval tv = { .tv_usec = 300 * 1000 };
+	long start, took;
+	char byte;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, setsockopt(self->fd[S], SOL_SOCKET, SO_RCVTIMEO, &tv,
+				sizeof(tv)));
+	start = now_ms();
+	EXPECT_EQ(-1, recv(self->fd[S], &byte, 1, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	took = now_ms() - start;
+	EXPECT_LE(250, took);
+	EXPECT_GE(WAKE_MS, took);
+}
+
+TEST_F(stream, so_sndtimeo_bounds_a_blocked_send)
+{
+	struct timeval tv = { .tv_usec = 300 * 1000 };
+	size_t len = 16 << 20;
+	char *buf = calloc(1, len);
+	long start;
+	ssize_t n;
+
+	PAIR_OR_SKIP();
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, setsockopt(self->fd[C], SOL_SOCKET, SO_SNDTIMEO, &tv,
+				sizeof(tv)));
+	/* a blocking send larger than any buffer returns what fitted */
+	start = now_ms();
+	n = send(self->fd[C], buf, len, 0);
+	EXPECT_LT(0, n);
+	EXPECT_GT((ssize_t)len, n);
+	EXPECT_GE(WAKE_MS, now_ms() - start);
+	/* with the buffer still full, the next send times out empty */
+	start = now_ms();
+	EXPECT_EQ(-1, send(self->fd[C], buf, len, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LE(250, now_ms() - start);
+	free(buf);
+}
+
+TEST_F(stream, so_rcvlowat_makes_recv_wait_for_that_many_bytes)
+{
+	struct call c = { .op = CALL_RECV };
+	int lowat = 8;
+	char buf[16] = "";
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, setsockopt(self->fd[S], SOL_SOCKET, SO_RCVLOWAT, &lowat,
+				sizeof(lowat)));
+	c.fd = self->fd[S];
+	c.buf = buf;
+	c.len = sizeof(buf);
+	ASSERT_EQ(0, call_start(&c));
+	ASSERT_EQ(4, send(self->fd[C], "abcd", 4, 0));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(4, send(self->fd[C], "efgh", 4, 0));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(8, c.ret);
+	EXPECT_EQ(0, memcmp(buf, "abcdefgh", 8));
+}
+
+TEST_F(stream, so_rcvlowat_in_poll)
+{
+	int lowat = 8;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, setsockopt(self->fd[S], SOL_SOCKET, SO_RCVLOWAT, &lowat,
+				sizeof(lowat)));
+	ASSERT_EQ(4, send(self->fd[C], "abcd", 4, 0));
+	EXPECT_EQ(!variant->lowat_poll,
+		  !!(poll_for(self->fd[S], POLLIN, BLOCKED_MS) & POLLIN));
+	ASSERT_EQ(4, send(self->fd[C], "efgh", 4, 0));
+	EXPECT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
+}
+
+TEST_F(stream, siocinq_and_siocoutq_count_unread_bytes)
+{
+	int inq = -1, outq = -1;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(100, send(self->fd[C], memset(alloca(100), 'x', 100), 100, 0));
+	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
+	if (!variant->siocq) {
+		EXPECT_EQ(-1, ioctl(self->fd[S], SIOCINQ, &inq));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		return;
+	}
+	ASSERT_EQ(0, ioctl(self->fd[S], SIOCINQ, &inq));
+	EXPECT_EQ(100, inq);
+	ASSERT_EQ(0, ioctl(self->fd[C], SIOCOUTQ, &outq));
+	/* AF_UNIX counts skb memory, AF_TOY the payload bytes */
+	if (variant->outq_payload) {
+		EXPECT_EQ(100, outq);
+	} else {
+		EXPECT_LE(100, outq);
+	}
+	EXPECT_EQ(-1, ioctl(self->fd[L], SIOCINQ, &inq));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(stream, so_peercred_names_the_peer_process)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int i;
+
+	PAIR_OR_SKIP();
+	for (i = C; i <= S; i++) {
+		memset(&cred, 0, sizeof(cred));
+		ASSERT_EQ(0, getsockopt(self->fd[i], SOL_SOCKET, SO_PEERCRED,
+					&cred, &len));
+		if (!variant->peercred) {
+			EXPECT_EQ(0, cred.pid);
+			continue;
+		}
+		EXPECT_EQ(getpid(), cred.pid);
+		EXPECT_EQ(getuid(), cred.uid);
+		EXPECT_EQ(getgid(), cred.gid);
+	}
+}
+
+TEST_F(stream, socketpair_gives_a_connected_pair)
+{
+	int sv[2];
+	char buf[4];
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	if (!variant->socketpair) {
+		EXPECT_EQ(-1, socketpair(self->family, SOCK_STREAM, 0, sv));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		return;
+	}
+	ASSERT_EQ(0, socketpair(self->family, SOCK_STREAM, 0, sv));
+	self->fd[C] = sv[0];
+	self->fd[S] = sv[1];
+	EXPECT_EQ(4, send(sv[0], "ping", 4, 0));
+	EXPECT_EQ(4, recv(sv[1], buf, 4, 0));
+	EXPECT_EQ(0, memcmp(buf, "ping", 4));
+	EXPECT_EQ(4, send(sv[1], "pong", 4, 0));
+	EXPECT_EQ(4, recv(sv[0], buf, 4, 0));
+	EXPECT_EQ(0, memcmp(buf, "pong", 4));
+}
+
+TEST_F(stream, msg_oob_is_refused_or_supported_as_documented)
+{
+	PAIR_OR_SKIP();
+	if (!variant->oob) {
+		EXPECT_EQ(1, send(self->fd[C], "!", 1, MSG_OOB));
+		return;
+	}
+	EXPECT_EQ(-1, send(self->fd[C], "!", 1, MSG_OOB));
+	EXPECT_EQ(variant->oob, errno);
+}
+
+TEST_F(stream, scm_rights_is_refused_or_supported_as_documented)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = "";
+	struct iovec iov = { "x", 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int fd = 0;
+
+	PAIR_OR_SKIP();
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	if (!variant->rights) {
+		EXPECT_EQ(1, sendmsg(self->fd[C], &msg, 0));
+		return;
+	}
+	EXPECT_EQ(-1, sendmsg(self->fd[C], &msg, 0));
+	EXPECT_EQ(variant->rights, errno);
+}
+
+/* ---- flow control ---- */
+
+TEST_F(stream, nonblocking_writer_stops_at_the_send_buffer)
+{
+	int sndbuf = 64 * 1024, bound;
+	size_t total;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, setsockopt(self->fd[C], SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	total = fill(_metadata, self->fd[C]);
+	EXPECT_LT((size_t)0, total);
+	if (variant->fam == FAM_VSOCK)	/* vsock: the peer's credit */
+		bound = sockopt(self->fd[S], AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE);
+	else	/* the kernel doubles the value set, for overhead */
+		bound = sockopt(self->fd[C], SOL_SOCKET, SO_SNDBUF);
+	EXPECT_GE((size_t)bound * 3 / 2, total)
+		TH_LOG("%zu bytes buffered, limit %d", total, bound);
+}
+
+TEST_F(stream, reader_rcvbuf_bounds_the_writer)
+{
+	int rcvbuf = 8 * 1024, bound;
+	size_t total;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, setsockopt(self->fd[S], SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	bound = sockopt(self->fd[S], SOL_SOCKET, SO_RCVBUF);
+	total = fill(_metadata, self->fd[C]);
+	EXPECT_LT((size_t)0, total);
+	EXPECT_EQ(variant->rcvbuf_limits, total <= (size_t)bound * 3 / 2)
+		TH_LOG("%zu bytes buffered, reader's SO_RCVBUF %d", total, bound);
+}
+
+TEST_F(stream, blocked_writer_resumes_when_the_reader_reads)
+{
+	struct call c = { .op = CALL_SEND };
+	size_t queued, len = 256 * 1024;
+	char *buf = calloc(1, len);
+
+	PAIR_OR_SKIP();
+	ASSERT_NE(NULL, buf);
+	queued = fill(_metadata, self->fd[C]);
+	c.fd = self->fd[C];
+	c.buf = buf;
+	c.len = 4096;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	EXPECT_EQ((ssize_t)queued, read_full(self->fd[S], buf, queued));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(4096, c.ret);
+	free(buf);
+}
+
+/* ---- teardown ---- */
+
+TEST_F(stream, shut_wr_gives_the_peer_eof_and_pollrdhup)
+{
+	char byte;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, shutdown(self->fd[C], SHUT_WR));
+	EXPECT_TRUE(poll_for(self->fd[S], POLLRDHUP, WAKE_MS) & POLLRDHUP);
+	EXPECT_EQ(0, recv(self->fd[S], &byte, 1, 0));
+	/* the other direction still works */
+	EXPECT_EQ(1, send(self->fd[S], "x", 1, 0));
+	EXPECT_EQ(1, read_full(self->fd[C], &byte, 1));
+}
+
+TEST_F(stream, send_after_shut_wr_gives_epipe_and_sigpipe)
+{
+	sigset_t set;
+	int sig;
+
+	PAIR_OR_SKIP();
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	ASSERT_EQ(0, shutdown(self->fd[C], SHUT_WR));
+	EXPECT_EQ(-1, send(self->fd[C], "x", 1, 0));
+	EXPECT_EQ(EPIPE, errno);
+	ASSERT_EQ(0, sigpending(&set));
+	EXPECT_EQ(variant->sigpipe, sigismember(&set, SIGPIPE));
+	if (!variant->sigpipe)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	ASSERT_EQ(0, sigwait(&set, &sig));
+}
+
+TEST_F(stream, msg_nosignal_gives_epipe_without_sigpipe)
+{
+	sigset_t set;
+
+	PAIR_OR_SKIP();
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	close(self->fd[S]);
+	self->fd[S] = -1;
+	ASSERT_TRUE(poll_for(self->fd[C], POLLRDHUP, WAKE_MS) & POLLRDHUP);
+	EXPECT_EQ(-1, send(self->fd[C], "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	ASSERT_EQ(0, sigpending(&set));
+	EXPECT_FALSE(sigismember(&set, SIGPIPE));
+}
+
+TEST_F(stream, shut_rd_is_mirrored_to_the_peer)
+{
+	char byte;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, shutdown(self->fd[C], SHUT_RD));
+	EXPECT_EQ(0, recv(self->fd[C], &byte, 1, 0));
+	/* vsock tells the peer asynchronously: a later byte orders it */
+	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
+	ASSERT_EQ(1, read_full(self->fd[S], &byte, 1));
+	EXPECT_EQ(-1, send(self->fd[S], "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(variant->shut_rd_send, errno);
+}
+
+TEST_F(stream, shut_rdwr_gives_the_peer_pollhup)
+{
+	short revents;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, shutdown(self->fd[C], SHUT_RDWR));
+	revents = poll_for(self->fd[S], POLLRDHUP, WAKE_MS);
+	EXPECT_TRUE(revents & POLLRDHUP);
+	EXPECT_EQ(variant->peer_hup, !!(revents & POLLHUP));
+}
+
+TEST_F(stream, shutdown_with_a_bad_how_fails_einval)
+{
+	PAIR_OR_SKIP();
+	EXPECT_EQ(-1, shutdown(self->fd[C], 3));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(stream, peer_close_after_reading_everything_gives_eof)
+{
+	char byte;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
+	close(self->fd[C]);
+	self->fd[C] = -1;
+	EXPECT_EQ(1, read_full(self->fd[S], &byte, 1));
+	EXPECT_TRUE(poll_for(self->fd[S], POLLRDHUP, WAKE_MS) & POLLRDHUP);
+	EXPECT_EQ(0, recv(self->fd[S], &byte, 1, 0));
+}
+
+TEST_F(stream, close_with_unread_data_resets_the_peer)
+{
+	char byte;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
+	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
+	close(self->fd[S]);
+	self->fd[S] = -1;
+	ASSERT_TRUE(poll_for(self->fd[C], POLLRDHUP, WAKE_MS) & POLLRDHUP);
+	if (!variant->reset_on_unread) {
+		EXPECT_EQ(0, recv(self->fd[C], &byte, 1, 0));
+		return;
+	}
+	EXPECT_TRUE(poll_for(self->fd[C], 0, 0) & POLLERR);
+	EXPECT_EQ(-1, recv(self->fd[C], &byte, 1, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	/* the error is reported once, then the stream has ended */
+	EXPECT_EQ(0, recv(self->fd[C], &byte, 1, 0));
+}
+
+TEST_F(stream, recv_on_an_unconnected_socket_fails)
+{
+	char byte;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	EXPECT_EQ(-1, recv(self->fd[C], &byte, 1, MSG_DONTWAIT));
+	EXPECT_EQ(variant->recv_unconnected, errno);
+}
+
+TEST_F(stream, send_on_an_unconnected_socket_fails_enotconn)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	EXPECT_EQ(-1, send(self->fd[C], "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ENOTCONN, errno);
+}
+
+/* ---- poll ---- */
+
+TEST_F(stream, poll_of_an_idle_connection_is_pollout_only)
+{
+	PAIR_OR_SKIP();
+	EXPECT_EQ(POLLOUT, poll_for(self->fd[C], POLLIN | POLLOUT | POLLRDHUP,
+				    WAKE_MS));
+}
+
+TEST_F(stream, poll_after_peer_close_reports_hup_rdhup_and_in)
+{
+	short want = POLLIN | POLLRDHUP | POLLHUP;
+
+	PAIR_OR_SKIP();
+	if (!variant->peer_hup)
+		want &= ~POLLHUP;
+	close(self->fd[S]);
+	self->fd[S] = -1;
+	EXPECT_EQ(want, poll_for(self->fd[C], POLLIN | POLLRDHUP, WAKE_MS) & want);
+}
+
+TEST_F(stream, poll_of_an_unconnected_socket_is_pollhup)
+{
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	EXPECT_EQ(variant->unconnected_hup,
+		  !!(poll_for(self->fd[C], POLLIN, 0) & POLLHUP));
+}
+
+TEST_F(stream, epoll_edge_triggered_reports_new_data)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	int ep;
+
+	PAIR_OR_SKIP();
+	ep = epoll_create1(0);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd[S], &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
+	EXPECT_EQ(1, epoll_wait(ep, &ev, 1, WAKE_MS));
+	EXPECT_TRUE(!!(ev.events & EPOLLIN));
+	/* edge-triggered: no second report without new data */
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(1, send(self->fd[C], "y", 1, 0));
+	EXPECT_EQ(1, epoll_wait(ep, &ev, 1, WAKE_MS));
+	close(ep);
+}
+
+/* ---- blocking calls and what wakes them ---- */
+
+TEST_F(stream, blocked_recv_wakes_on_data)
+{
+	struct call c = { .op = CALL_RECV };
+	char byte = 0;
+
+	PAIR_OR_SKIP();
+	c.fd = self->fd[S];
+	c.buf = &byte;
+	c.len = 1;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(1, c.ret);
+	EXPECT_EQ('x', byte);
+}
+
+TEST_F(stream, blocked_recv_wakes_on_peer_close)
+{
+	struct call c = { .op = CALL_RECV };
+	char byte;
+
+	PAIR_OR_SKIP();
+	c.fd = self->fd[S];
+	c.buf = &byte;
+	c.len = 1;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	close(self->fd[C]);
+	self->fd[C] = -1;
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(0, c.ret);
+}
+
+TEST_F(stream, blocked_recv_wakes_on_shutdown_from_another_thread)
+{
+	struct call c = { .op = CALL_RECV };
+	char byte;
+
+	PAIR_OR_SKIP();
+	c.fd = self->fd[S];
+	c.buf = &byte;
+	c.len = 1;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(0, shutdown(self->fd[S], SHUT_RD));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(0, c.ret);
+}
+
+/*
+ * close() of the descriptor in another thread does not end a call blocked
+ * on it in any of the families: the call holds a reference to the file, so
+ * release runs only once it returns. The peer's close then ends it.
+ */
+TEST_F(stream, close_from_another_thread_leaves_recv_blocked)
+{
+	struct call c = { .op = CALL_RECV };
+	char byte;
+
+	PAIR_OR_SKIP();
+	c.fd = self->fd[S];
+	c.buf = &byte;
+	c.len = 1;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	EXPECT_EQ(0, close(self->fd[S]));
+	self->fd[S] = -1;
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	close(self->fd[C]);
+	self->fd[C] = -1;
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(0, c.ret);
+}
+
+TEST_F(stream, blocked_recv_fails_eintr_on_a_signal)
+{
+	struct call c = { .op = CALL_RECV };
+	char byte;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, catch_signal(SIGUSR1, false));
+	c.fd = self->fd[S];
+	c.buf = &byte;
+	c.len = 1;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(0, pthread_kill(c.thread, SIGUSR1));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(EINTR, c.err);
+}
+
+TEST_F(stream, blocked_recv_restarts_after_an_sa_restart_signal)
+{
+	struct call c = { .op = CALL_RECV };
+	char byte = 0;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, catch_signal(SIGUSR1, true));
+	c.fd = self->fd[S];
+	c.buf = &byte;
+	c.len = 1;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(0, pthread_kill(c.thread, SIGUSR1));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(1, c.ret);
+	EXPECT_EQ('x', byte);
+}
+
+TEST_F(stream, blocked_send_fails_when_the_peer_closes)
+{
+	struct call c = { .op = CALL_SEND, .flags = MSG_NOSIGNAL };
+	char buf[4096] = "";
+
+	PAIR_OR_SKIP();
+	fill(_metadata, self->fd[C]);
+	c.fd = self->fd[C];
+	c.buf = buf;
+	c.len = sizeof(buf);
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	close(self->fd[S]);
+	self->fd[S] = -1;
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(variant->send_reset, c.err);
+}
+
+/* ---- namespaces ---- */
+
+TEST_F(stream, another_netns_cannot_connect)
+{
+	int err;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 4);
+	ASSERT_EQ(0, unshare(CLONE_NEWNET)) TH_LOG("unshare: %s", strerror(errno));
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	err = connect_to(variant->fam, self->family, self->fd[C], 1) ? errno : 0;
+	EXPECT_EQ(variant->netns_isolated ? variant->refused : 0, err);
+}
+
+TEST_HARNESS_MAIN
