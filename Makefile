@@ -117,7 +117,9 @@ run: all
 		lsmod | grep -E "^(Module|af_toy)"; dmesg | grep "af_toy:"; \
 		echo "== socket() of each type, next to AF_UNIX and AF_VSOCK (selftests/socket_create)"; \
 		set -o pipefail; selftests/socket_create | \
-			grep -E "^(not )?ok .*(socket_reports|family_number_as|seqpacket)"'
+			grep -E "^(not )?ok .*(socket_reports|family_number_as|seqpacket)"; \
+		echo "== SOCK_STREAM, next to AF_UNIX and AF_VSOCK (selftests/stream, a few of its checks)"; \
+		selftests/stream 2>&1 | grep -E "^(not )?ok .*(bulk_64mib|nobody_bound|rcvlowat_in_poll|rcvbuf_bounds)|^# Totals"'
 
 vm: all
 	$(VM) $(VMFLAGS) -i

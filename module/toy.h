@@ -68,7 +68,7 @@
  */
 struct toy_sock {
 	struct sock		sk;
-	spinlock_t		lock;
+	spinlock_t		lock;	/* the state lock, see above */
 	u32			port;
 	bool			in_table;
 	struct rhash_head	port_node;

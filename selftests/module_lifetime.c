@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -20,9 +22,37 @@
 #include "kselftest_harness.h"
 #include "families.h"
 
+/* How long the last sockets may take to be freed after close. */
+#define RCU_FREE_MS	5000
+
+/*
+ * Unload af_toy.ko, which must be unused or about to be: AF_TOY sockets
+ * are freed after an RCU grace period (SOCK_RCU_FREE), so each one closed
+ * just before still pins the module for a moment. Retries while the module
+ * is in use, up to RCU_FREE_MS.
+ */
 static int module_unload(void)
 {
-	/* O_NONBLOCK: fail at once when in use instead of waiting */
+	struct timespec start, now;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		/* O_NONBLOCK: fail at once when in use instead of waiting */
+		ret = syscall(SYS_delete_module, "af_toy", O_NONBLOCK);
+		if (!ret || errno != EWOULDBLOCK)
+			return ret;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000 > RCU_FREE_MS)
+			return ret;
+		poll(NULL, 0, 10);
+	}
+}
+
+/* Unload af_toy.ko once, failing at once if it is in use. */
+static int module_unload_now(void)
+{
 	return syscall(SYS_delete_module, "af_toy", O_NONBLOCK);
 }
 
@@ -114,7 +144,7 @@ static void unload_refused_while_open(struct __test_metadata *_metadata,
 
 	ASSERT_LE(0, fd);
 	/* Linux 6.1 answers delete_module() of a module in use with EAGAIN */
-	EXPECT_EQ(-1, module_unload());
+	EXPECT_EQ(-1, module_unload_now());
 	EXPECT_EQ(EWOULDBLOCK, errno);
 	EXPECT_EQ(family, toy_family());
 	close(fd);
