@@ -29,7 +29,7 @@ CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
 # the harness header has unused parameters of its own
 HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
 
-SELFTESTS := socket_create bind stream module_lifetime
+SELFTESTS := socket_create bind stream dgram module_lifetime
 LIBTOY := $(B)/user/libtoy.a
 
 .PHONY: all deps module module-lint user selftests run vm check clean help

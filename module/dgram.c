@@ -1,32 +1,360 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AF_TOY: SOCK_DGRAM operations.
+ * AF_TOY: SOCK_DGRAM, connectionless datagrams with best-effort delivery.
  *
- * Creation, release, bind and getsockname/getpeername (socket.c) are built
- * so far; every other operation answers with the errno of the kernel's
- * sock_no_*() helpers (EOPNOTSUPP), or EOPNOTSUPP from the core for
- * getsockopt/setsockopt above SOL_SOCKET.
+ * A send is one skb holding one datagram and the sender's port. It is
+ * allocated charged to the sender (so a sender's own SO_SNDBUF bounds what
+ * it has in flight inside the kernel), then looked up by destination port,
+ * moved to the receiver's charge and appended to the receiver's
+ * sk_receive_queue, all in the sender's system call. A receiver whose
+ * queue has reached its SO_RCVBUF drops the datagram: the sender is not
+ * blocked and sees success, like UDP and unlike AF_UNIX, and the drop is
+ * counted in the receiver's sk_drops (SO_MEMINFO, SO_RXQ_OVFL) and in its
+ * namespace's counters.
+ *
+ * connect() records a default destination port (and autobinds, so that the
+ * peer can recognise the sender); a connected socket accepts datagrams
+ * from that port only. The peer is a port, not a socket: when it closes,
+ * sends find nothing bound and fail with ECONNREFUSED.
+ *
+ * Locks: the receiver's toy_sock.lock is held while appending, and release
+ * sets SOCK_DEAD under it before purging the queue, so nothing is queued
+ * to a socket after its release. Receivers use the generic datagram
+ * helpers, which take the queue lock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/skbuff.h>
+#include <linux/termios.h>
 #include <net/sock.h>
 
 #include "toy.h"
 
+/* A datagram up to this size is copied into the skb head, one allocation. */
+#define TOY_DGRAM_LINEAR_MAX	SKB_MAX_HEAD(0)
+
+/**
+ * struct toy_dgram_cb - AF_TOY data in skb->cb of a queued datagram
+ * @src_port: the sender's port, for recvfrom() and the connected filter;
+ *	written before the skb is queued, constant after.
+ */
+struct toy_dgram_cb {
+	u32 src_port;
+};
+
+#define TOY_DGRAM_CB(skb)	((struct toy_dgram_cb *)(skb)->cb)
+
+static int toy_dgram_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct toy_sock *tsk;
+
+	if (!sk)
+		return 0;
+	tsk = toy_sk(sk);
+
+	toy_unbind(sk);
+	spin_lock(&tsk->lock);
+	/* SOCK_DEAD: from here on no sender can append */
+	sock_orphan(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	spin_unlock(&tsk->lock);
+	skb_queue_purge(&sk->sk_receive_queue);
+
+	sock->sk = NULL;
+	sock_put(sk);
+	return 0;
+}
+
+/* connect(): set or, with AF_UNSPEC, dissolve the default destination. */
+static int toy_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
+			     int addr_len, int flags)
+{
+	const struct sockaddr_toy *addr = (const struct sockaddr_toy *)uaddr;
+	struct sock *sk = sock->sk;
+	struct toy_sock *tsk = toy_sk(sk);
+	struct sock *other;
+	int err;
+
+	if (addr_len >= (int)offsetofend(struct sockaddr, sa_family) &&
+	    uaddr->sa_family == AF_UNSPEC) {
+		lock_sock(sk);
+		spin_lock(&tsk->lock);
+		WRITE_ONCE(tsk->peer_port, 0);
+		sk->sk_state = TCP_CLOSE;
+		spin_unlock(&tsk->lock);
+		sock->state = SS_UNCONNECTED;
+		release_sock(sk);
+		return 0;
+	}
+
+	err = toy_addr_check(uaddr, addr_len);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	err = toy_autobind(sk);
+	if (err)
+		goto out;
+	/* as AF_UNIX: connecting to a port nobody has bound is refused */
+	other = toy_lookup(sock_net(sk), SOCK_DGRAM, addr->stoy_port);
+	if (!other) {
+		err = -ECONNREFUSED;
+		goto out;
+	}
+	sock_put(other);
+
+	spin_lock(&tsk->lock);
+	WRITE_ONCE(tsk->peer_port, addr->stoy_port);
+	sk->sk_state = TCP_ESTABLISHED;
+	spin_unlock(&tsk->lock);
+	sock->state = SS_CONNECTED;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * Hand @skb to @rx. Returns 0 when it was queued or dropped for
+ * want of room (counted), -ECONNREFUSED when @rx is closing, -EPIPE when
+ * @rx is shut down for reading and -EPERM when @rx is connected to another
+ * port. On error the caller still owns @skb.
+ */
+static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
+{
+	struct toy_sock *rtsk = toy_sk(rx);
+	u32 peer_port;
+
+	spin_lock(&rtsk->lock);
+	if (sock_flag(rx, SOCK_DEAD)) {
+		spin_unlock(&rtsk->lock);
+		return -ECONNREFUSED;
+	}
+	if (rx->sk_shutdown & RCV_SHUTDOWN) {
+		spin_unlock(&rtsk->lock);
+		return -EPIPE;
+	}
+	peer_port = READ_ONCE(rtsk->peer_port);
+	if (peer_port && peer_port != TOY_DGRAM_CB(skb)->src_port) {
+		spin_unlock(&rtsk->lock);
+		return -EPERM;
+	}
+	/* below the limit one more datagram fits, whatever its size */
+	if (atomic_read(&rx->sk_rmem_alloc) >= READ_ONCE(rx->sk_rcvbuf)) {
+		atomic_inc(&rx->sk_drops);
+		spin_unlock(&rtsk->lock);
+		toy_count_dgram_drop(sock_net(rx));
+		consume_skb(skb);
+		return 0;
+	}
+	skb_orphan(skb);
+	skb_set_owner_r(skb, rx);
+	sock_skb_set_dropcount(rx, skb);
+	skb_queue_tail(&rx->sk_receive_queue, skb);
+	spin_unlock(&rtsk->lock);
+
+	rx->sk_data_ready(rx);
+	return 0;
+}
+
+static int toy_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
+			     size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct toy_sock *tsk = toy_sk(sk);
+	struct sk_buff *skb;
+	size_t linear;
+	struct sock *rx;
+	u32 port;
+	int err;
+
+	/* out of scope, see Documentation/differences.md */
+	if (msg->msg_flags & MSG_OOB || msg->msg_controllen)
+		return -EOPNOTSUPP;
+	if (len > TOY_DGRAM_MAX)
+		return -EMSGSIZE;
+
+	if (msg->msg_name) {
+		err = toy_addr_check(msg->msg_name, msg->msg_namelen);
+		if (err)
+			return err;
+		port = ((struct sockaddr_toy *)msg->msg_name)->stoy_port;
+	} else {
+		port = READ_ONCE(tsk->peer_port);
+		if (!port)
+			return -EDESTADDRREQ;
+	}
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		return -EPIPE;
+
+	if (!READ_ONCE(tsk->port)) {
+		lock_sock(sk);
+		err = toy_autobind(sk);
+		release_sock(sk);
+		if (err)
+			return err;
+	}
+
+	/* large datagrams go into page fragments, not one high-order head */
+	linear = len <= TOY_DGRAM_LINEAR_MAX ? len : 0;
+	skb = sock_alloc_send_pskb(sk, linear, len - linear,
+				   msg->msg_flags & MSG_DONTWAIT, &err,
+				   PAGE_ALLOC_COSTLY_ORDER);
+	if (!skb)
+		return err;
+	skb_put(skb, linear);
+	skb->data_len = len - linear;
+	skb->len = len;
+	err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, len);
+	if (err)
+		goto out_free;
+	TOY_DGRAM_CB(skb)->src_port = READ_ONCE(tsk->port);
+
+	rx = toy_lookup(sock_net(sk), SOCK_DGRAM, port);
+	if (!rx) {
+		err = -ECONNREFUSED;
+		goto out_free;
+	}
+	err = toy_dgram_deliver(rx, skb);
+	sock_put(rx);
+	if (err)
+		goto out_free;
+	return len;
+
+out_free:
+	kfree_skb(skb);
+	return err;
+}
+
+static int toy_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
+			     size_t size, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+
+	/* waits as SO_RCVTIMEO and MSG_DONTWAIT say; NULL, 0 after SHUT_RD */
+	skb = skb_recv_datagram(sk, flags, &err);
+	if (!skb)
+		return err;
+
+	copied = skb->len;
+	if (copied > size) {
+		copied = size;
+		msg->msg_flags |= MSG_TRUNC;
+	}
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (err)
+		goto out;
+
+	if (msg->msg_name) {
+		DECLARE_SOCKADDR(struct sockaddr_toy *, addr, msg->msg_name);
+
+		memset(addr, 0, sizeof(*addr));
+		addr->stoy_family = toy_family;
+		addr->stoy_port = TOY_DGRAM_CB(skb)->src_port;
+		msg->msg_namelen = sizeof(*addr);
+	}
+	sock_recv_cmsgs(msg, sk, skb);
+	err = flags & MSG_TRUNC ? skb->len : copied;
+out:
+	skb_free_datagram(sk, skb);
+	return err;
+}
+
+static int toy_dgram_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct toy_sock *tsk = toy_sk(sk);
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+
+	/* SHUT_RD, SHUT_WR, SHUT_RDWR map to 1, 2, 3 = the sk_shutdown bits */
+	spin_lock(&tsk->lock);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | (how + 1));
+	spin_unlock(&tsk->lock);
+	sk->sk_state_change(sk);
+	return 0;
+}
+
+/* SIOCINQ: the size of the next datagram, as UDP; 0 when none is queued. */
+static int toy_dgram_ioctl(struct socket *sock, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff_head *queue = &sk->sk_receive_queue;
+	struct sk_buff *skb;
+	int bytes = 0;
+
+	switch (cmd) {
+	case SIOCINQ:
+		spin_lock_bh(&queue->lock);
+		skb = skb_peek(queue);
+		if (skb)
+			bytes = skb->len;
+		spin_unlock_bh(&queue->lock);
+		break;
+	case SIOCOUTQ:
+		bytes = sk_wmem_alloc_get(sk);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(bytes, (int __user *)arg);
+}
+
+/*
+ * socketpair(): the peer of a dgram socket is a port, so both sockets are
+ * bound to ephemeral ports and connected to each other. Both are new and
+ * not yet reachable from user space.
+ */
+static int toy_dgram_socketpair(struct socket *sock1, struct socket *sock2)
+{
+	struct sock *sk1 = sock1->sk, *sk2 = sock2->sk;
+	int err;
+
+	lock_sock(sk1);
+	err = toy_autobind(sk1);
+	release_sock(sk1);
+	if (err)
+		return err;
+	lock_sock(sk2);
+	err = toy_autobind(sk2);
+	release_sock(sk2);
+	if (err)
+		return err;
+
+	toy_sk(sk1)->peer_port = toy_sk(sk2)->port;
+	toy_sk(sk2)->peer_port = toy_sk(sk1)->port;
+	sk1->sk_state = TCP_ESTABLISHED;
+	sk2->sk_state = TCP_ESTABLISHED;
+	sock1->state = SS_CONNECTED;
+	sock2->state = SS_CONNECTED;
+	return 0;
+}
+
 /* .family is set by toy_init() before the family is registered. */
 struct proto_ops toy_dgram_ops __ro_after_init = {
 	.owner		= THIS_MODULE,
-	.release	= toy_release,
+	.release	= toy_dgram_release,
 	.bind		= toy_bind,
-	.connect	= sock_no_connect,
-	.socketpair	= sock_no_socketpair,
+	.connect	= toy_dgram_connect,
+	.socketpair	= toy_dgram_socketpair,
 	.accept		= sock_no_accept,
 	.getname	= toy_getname,
-	.ioctl		= sock_no_ioctl,
+	.poll		= datagram_poll,
+	.ioctl		= toy_dgram_ioctl,
 	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.shutdown	= toy_dgram_shutdown,
+	.sendmsg	= toy_dgram_sendmsg,
+	.recvmsg	= toy_dgram_recvmsg,
 	.mmap		= sock_no_mmap,
 	.sendpage	= sock_no_sendpage,
 };

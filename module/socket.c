@@ -22,6 +22,7 @@
 #include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <net/net_namespace.h>
@@ -40,6 +41,9 @@
  * struct toy_net - AF_TOY state of one network namespace
  * @stream_ports: bound SOCK_STREAM sockets by port
  * @dgram_ports: bound SOCK_DGRAM sockets by port
+ * @dgram_drops: datagrams dropped because the receiver's queue was full,
+ *	one counter per CPU so that senders on different CPUs never share a
+ *	cache line; summed by readers.
  *
  * Allocated and freed with the namespace (pernet_operations). Each table
  * is guarded by its own rhashtable locks. Every user socket holds a
@@ -48,6 +52,7 @@
 struct toy_net {
 	struct rhashtable stream_ports;
 	struct rhashtable dgram_ports;
+	u64 __percpu *dgram_drops;
 };
 
 static unsigned int toy_net_id __read_mostly;
@@ -77,8 +82,15 @@ static int __net_init toy_net_init(struct net *net)
 	err = rhashtable_init(&tn->dgram_ports, &toy_port_params);
 	if (err)
 		goto err_stream;
+	tn->dgram_drops = alloc_percpu(u64);
+	if (!tn->dgram_drops) {
+		err = -ENOMEM;
+		goto err_dgram;
+	}
 	return 0;
 
+err_dgram:
+	rhashtable_destroy(&tn->dgram_ports);
 err_stream:
 	rhashtable_destroy(&tn->stream_ports);
 	return err;
@@ -88,8 +100,20 @@ static void __net_exit toy_net_exit(struct net *net)
 {
 	struct toy_net *tn = net_generic(net, toy_net_id);
 
+	free_percpu(tn->dgram_drops);
 	rhashtable_destroy(&tn->dgram_ports);
 	rhashtable_destroy(&tn->stream_ports);
+}
+
+/**
+ * toy_count_dgram_drop() - count a datagram dropped in @net
+ * @net: the receiver's namespace
+ */
+void toy_count_dgram_drop(struct net *net)
+{
+	struct toy_net *tn = net_generic(net, toy_net_id);
+
+	this_cpu_inc(*tn->dgram_drops);
 }
 
 static struct pernet_operations toy_net_ops = {
@@ -307,9 +331,12 @@ int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	memset(addr, 0, sizeof(*addr));
 	addr->stoy_family = toy_family;
 	if (peer) {
+		/* a stream peer may have port 0 (socketpair), a dgram one not */
 		spin_lock(&tsk->lock);
 		if (tsk->peer)
 			addr->stoy_port = toy_sk(tsk->peer)->port;
+		else if (tsk->peer_port)
+			addr->stoy_port = tsk->peer_port;
 		else
 			err = -ENOTCONN;
 		spin_unlock(&tsk->lock);
@@ -384,28 +411,5 @@ int toy_create(struct net *net, struct socket *sock, int protocol, int kern)
 
 	if (!toy_sock_alloc(net, sock, sock->type, kern))
 		return -ENOMEM;
-	return 0;
-}
-
-/**
- * toy_release() - proto_ops.release of SOCK_DGRAM: the last close()
- * @sock: the socket being closed
- *
- * Detaches the sock from the struct socket and drops the reference the
- * socket owned; the sock is freed once nobody else holds one.
- *
- * Return: always 0.
- */
-int toy_release(struct socket *sock)
-{
-	struct sock *sk = sock->sk;
-
-	if (!sk)
-		return 0;
-
-	toy_unbind(sk);
-	sock_orphan(sk);
-	sock->sk = NULL;
-	sock_put(sk);
 	return 0;
 }

@@ -8,7 +8,8 @@
  *             tables, bind, getsockname/getpeername, address checks
  *   stream.c  SOCK_STREAM: listen, connect, accept, the byte stream data
  *             path with its flow control, shutdown, poll, ioctl
- *   dgram.c   SOCK_DGRAM proto_ops
+ *   dgram.c   SOCK_DGRAM: best-effort datagrams, connect as a default
+ *             destination, drops counted
  */
 #ifndef _AF_TOY_TOY_H
 #define _AF_TOY_TOY_H
@@ -49,8 +50,12 @@
  *	listener's @lock.
  * @peer_wait: connectors sleep here while the listener's backlog is full;
  *	woken when accept() takes a socket and when the listener closes.
- * @rx_bytes: unread payload bytes in sk_receive_queue (SIOCINQ, poll and
- *	SO_RCVLOWAT). Written under sk_receive_queue.lock, read locklessly.
+ * @rx_bytes: stream: unread payload bytes in sk_receive_queue (SIOCINQ,
+ *	poll and SO_RCVLOWAT). Written under sk_receive_queue.lock, read
+ *	locklessly.
+ * @peer_port: dgram: the port connect() set as default destination and
+ *	only accepted source, 0 when not connected. Written under lock_sock()
+ *	and @lock, read locklessly.
  *
  * @lock also guards the transitions of sk_state and the writes of
  * sk_shutdown and SOCK_DEAD that a peer must see atomically with queuing:
@@ -77,6 +82,7 @@ struct toy_sock {
 	struct list_head	accept_node;
 	wait_queue_head_t	peer_wait;
 	u32			rx_bytes;
+	u32			peer_port;
 };
 
 static inline struct toy_sock *toy_sk(const struct sock *sk)
@@ -93,13 +99,13 @@ void toy_proto_exit(void);
 int toy_create(struct net *net, struct socket *sock, int protocol, int kern);
 struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 			    int kern);
-int toy_release(struct socket *sock);
 int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
 int toy_autobind(struct sock *sk);
 void toy_unbind(struct sock *sk);
 int toy_addr_check(const struct sockaddr *uaddr, int addr_len);
 struct sock *toy_lookup(struct net *net, int type, u32 port);
 int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
+void toy_count_dgram_drop(struct net *net);
 
 /* stream.c, dgram.c: .family is written by toy_init() before registration */
 extern struct proto_ops toy_stream_ops;

@@ -203,42 +203,4 @@ TEST_F(family, rdm)
 	check_type(_metadata, self->family, SOCK_RDM, variant->rdm, SOCK_RDM);
 }
 
-/*
- * Until the dgram path is built, every AF_TOY dgram operation past
- * creation, bind and getsockname must fail with an errno and leave the
- * socket closable.
- */
-TEST(toy_unbuilt_dgram_operations_fail_with_eopnotsupp)
-{
-	static const int types[] = { SOCK_DGRAM };
-	struct sockaddr_toy addr = { .stoy_port = 7 };
-	socklen_t len = sizeof(addr);
-	int family, fd;
-	unsigned int i;
-	char byte = 0;
-
-	FAMILY_OR_SKIP(family, FAM_TOY);
-	addr.stoy_family = family;
-
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		fd = socket(family, types[i], 0);
-		ASSERT_LE(0, fd);
-		EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&addr, sizeof(addr)));
-		EXPECT_EQ(EOPNOTSUPP, errno);
-		EXPECT_EQ(-1, listen(fd, 1));
-		EXPECT_EQ(EOPNOTSUPP, errno);
-		EXPECT_EQ(-1, accept(fd, NULL, NULL));
-		EXPECT_EQ(EOPNOTSUPP, errno);
-		EXPECT_EQ(-1, getpeername(fd, (struct sockaddr *)&addr, &len));
-		EXPECT_EQ(ENOTCONN, errno);
-		EXPECT_EQ(-1, send(fd, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL));
-		EXPECT_EQ(EOPNOTSUPP, errno);
-		EXPECT_EQ(-1, recv(fd, &byte, 1, MSG_DONTWAIT));
-		EXPECT_EQ(EOPNOTSUPP, errno);
-		EXPECT_EQ(-1, shutdown(fd, SHUT_RDWR));
-		EXPECT_EQ(EOPNOTSUPP, errno);
-		EXPECT_EQ(0, close(fd));
-	}
-}
-
 TEST_HARNESS_MAIN
