@@ -119,7 +119,9 @@ run: all
 		set -o pipefail; selftests/socket_create | \
 			grep -E "^(not )?ok .*(socket_reports|family_number_as|seqpacket)"; \
 		echo "== SOCK_STREAM, next to AF_UNIX and AF_VSOCK (selftests/stream, a few of its checks)"; \
-		selftests/stream 2>&1 | grep -E "^(not )?ok .*(bulk_64mib|nobody_bound|rcvlowat_in_poll|rcvbuf_bounds)|^# Totals"'
+		selftests/stream 2>&1 | grep -E "^(not )?ok .*(bulk_64mib|nobody_bound|rcvlowat_in_poll|rcvbuf_bounds)|^# Totals"; \
+		echo "== SOCK_DGRAM, next to AF_UNIX (selftests/dgram, a few of its checks; AF_VSOCK has no loopback dgram)"; \
+		selftests/dgram 2>&1 | grep -E "^(not )?ok .*(unix|toy)\.(full_receiver|many_senders|sizes_from)|^# Totals"'
 
 vm: all
 	$(VM) $(VMFLAGS) -i
