@@ -135,6 +135,30 @@ static inline long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* SO_RCVTIMEO used by the timeout checks, in ms. */
+#define RCVTIMEO_MS	300
+
+/*
+ * With SO_RCVTIMEO set on @fd, a blocking recv() with nothing to read
+ * fails with EAGAIN once the timeout has run out, not before, and not
+ * much after.
+ */
+static inline void expect_rcvtimeo(struct __test_metadata *_metadata, int fd)
+{
+	struct timeval tv = { .tv_usec = RCVTIMEO_MS * 1000 };
+	long start, took;
+	char byte;
+
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	start = now_ms();
+	EXPECT_EQ(-1, recv(fd, &byte, 1, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	took = now_ms() - start;
+	/* timers may fire a tick early */
+	EXPECT_LE(RCVTIMEO_MS - 50, took);
+	EXPECT_GE(WAKE_MS, took);
+}
+
 static inline void ignore_signal(int sig)
 {
 }

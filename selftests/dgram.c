@@ -443,19 +443,8 @@ TEST_F(dgram, poll_reports_pollin_with_a_datagram_and_pollout_idle)
 
 TEST_F(dgram, so_rcvtimeo_bounds_a_blocking_recv)
 {
-	struct timeval tv = { .tv_usec = 300 * 1000 };
-	long start, took;
-	char byte;
-
 	SOCKETS_OR_SKIP();
-	ASSERT_EQ(0, setsockopt(self->fd[R], SOL_SOCKET, SO_RCVTIMEO, &tv,
-				sizeof(tv)));
-	start = now_ms();
-	EXPECT_EQ(-1, recv(self->fd[R], &byte, 1, 0));
-	EXPECT_EQ(EAGAIN, errno);
-	took = now_ms() - start;
-	EXPECT_LE(250, took);
-	EXPECT_GE(WAKE_MS, took);
+	expect_rcvtimeo(_metadata, self->fd[R]);
 }
 
 TEST_F(dgram, msg_dontwait_with_nothing_queued_gives_eagain)
