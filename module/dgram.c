@@ -272,13 +272,13 @@ static int toy_dgram_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
 	struct toy_sock *tsk = toy_sk(sk);
+	int mode = toy_shutdown_mode(how);
 
-	if (how < SHUT_RD || how > SHUT_RDWR)
+	if (!mode)
 		return -EINVAL;
 
-	/* SHUT_RD, SHUT_WR, SHUT_RDWR map to 1, 2, 3 = the sk_shutdown bits */
 	spin_lock(&tsk->lock);
-	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | (how + 1));
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mode);
 	spin_unlock(&tsk->lock);
 	sk->sk_state_change(sk);
 	return 0;

@@ -738,10 +738,9 @@ static int toy_stream_shutdown(struct socket *sock, int how)
 	int mode, peer_mode = 0;
 	struct sock *peer;
 
-	if (how < SHUT_RD || how > SHUT_RDWR)
+	mode = toy_shutdown_mode(how);
+	if (!mode)
 		return -EINVAL;
-	/* SHUT_RD, SHUT_WR, SHUT_RDWR map to 1, 2, 3 = the sk_shutdown bits */
-	mode = how + 1;
 
 	spin_lock(&tsk->lock);
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mode);

@@ -90,6 +90,18 @@ static inline struct toy_sock *toy_sk(const struct sock *sk)
 	return container_of(sk, struct toy_sock, sk);
 }
 
+/*
+ * The sk_shutdown bits for shutdown(2)'s @how: SHUT_RD, SHUT_WR and
+ * SHUT_RDWR are 0, 1 and 2; RCV_SHUTDOWN, SEND_SHUTDOWN and SHUTDOWN_MASK
+ * are 1, 2 and 3. Returns 0 for any other @how.
+ */
+static inline int toy_shutdown_mode(int how)
+{
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return 0;
+	return how + 1;
+}
+
 /* main.c */
 extern int toy_family;
 

@@ -195,6 +195,13 @@ static void make_pair(struct __test_metadata *_metadata,
 	make_pair(_metadata, self, variant);				\
 } while (0)
 
+/* Tests of connections waiting in a backlog need a family that queues. */
+#define BACKLOG_QUEUES_OR_SKIP() do {					\
+	if (!variant->backlog_queues)					\
+		SKIP(return, "%s refuses instead of queueing (listen_backlog_bounds_pending_connections)", \
+		     fam_name(variant->fam));				\
+} while (0)
+
 /* Read exactly @len bytes, waiting up to WAKE_MS for each piece. */
 static ssize_t read_full(int fd, void *buf, size_t len)
 {
@@ -282,9 +289,7 @@ TEST_F(stream, listen_backlog_is_clamped_to_somaxconn)
 	int i, fds[8], n = 0, fd;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	if (!variant->backlog_queues)
-		SKIP(return, "%s refuses instead of queueing (listen_backlog_bounds_pending_connections)",
-		     fam_name(variant->fam));
+	BACKLOG_QUEUES_OR_SKIP();
 	ASSERT_EQ(0, unshare(CLONE_NEWNET)) TH_LOG("unshare: %s", strerror(errno));
 	fd = open("/proc/sys/net/core/somaxconn", O_WRONLY);
 	ASSERT_LE(0, fd);
@@ -366,9 +371,7 @@ TEST_F(stream, connect_to_full_backlog_waits_for_sndtimeo)
 	int i, fds[2];
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	if (!variant->backlog_queues)
-		SKIP(return, "%s refuses instead of queueing (listen_backlog_bounds_pending_connections)",
-		     fam_name(variant->fam));
+	BACKLOG_QUEUES_OR_SKIP();
 	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
 	/* backlog 0 still lets one connection wait */
 	for (i = 0; i < 2; i++)
@@ -392,9 +395,7 @@ TEST_F(stream, connect_blocked_on_backlog_returns_after_accept)
 	int first;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	if (!variant->backlog_queues)
-		SKIP(return, "%s refuses instead of queueing (listen_backlog_bounds_pending_connections)",
-		     fam_name(variant->fam));
+	BACKLOG_QUEUES_OR_SKIP();
 	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
 	first = stream_socket(_metadata, self->family, 0);
 	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
@@ -419,9 +420,7 @@ TEST_F(stream, connect_blocked_on_backlog_refused_when_listener_closes)
 	int first;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	if (!variant->backlog_queues)
-		SKIP(return, "%s refuses instead of queueing (listen_backlog_bounds_pending_connections)",
-		     fam_name(variant->fam));
+	BACKLOG_QUEUES_OR_SKIP();
 	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
 	first = stream_socket(_metadata, self->family, 0);
 	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
