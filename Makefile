@@ -21,7 +21,7 @@ VMFLAGS = -m af_toy.ko -d $(B)/bin -d $(B)/selftests -l $(VMLOG) $(if $(FAMILY),
 # Debian packages the build and the VM need (bookworm).
 PACKAGES := gcc make libc6-dev linux-image-amd64 linux-headers-amd64 \
 	    linux-source-6.1 qemu-system-x86 busybox-static libmnl-dev cpio \
-	    kmod sparse xz-utils
+	    kmod sparse xz-utils jq
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
@@ -31,6 +31,9 @@ HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
 
 SELFTESTS := socket_create bind stream dgram module_lifetime
 LIBTOY := $(B)/user/libtoy.a
+TOOLS := toystat
+# jq goes into the guest for the tests of toystat -j
+JQ = $(shell command -v jq)
 
 .PHONY: all deps module module-lint user selftests run vm check clean help
 
@@ -74,11 +77,19 @@ module-lint:
 	fi
 
 # libtoy.a: the helpers the tools and the selftests share.
-user: $(LIBTOY)
-	@mkdir -p $(B)/bin
+user: $(LIBTOY) $(addprefix $(B)/bin/,$(TOOLS) jq)
 
-$(LIBTOY): $(B)/user/toy_family.o
+$(LIBTOY): $(B)/user/toy_family.o $(B)/user/toy_genl.o
 	$(AR) rcs $@ $^
+
+$(B)/bin/%: $(B)/user/%.o $(LIBTOY)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ -lmnl
+
+$(B)/bin/jq:
+	@test -n "$(JQ)" || { echo "jq is missing: make deps installs it" >&2; exit 1; }
+	@mkdir -p $(@D)
+	cp $(JQ) $@
 
 $(B)/user/%.o: user/%.c user/*.h module/uapi/linux/af_toy.h
 	@mkdir -p $(@D)
@@ -101,7 +112,7 @@ selftests: $(addprefix $(B)/selftests/,$(SELFTESTS) run_tests.sh settings tests.
 $(B)/selftests/%: selftests/%.c selftests/families.h selftests/blocking.h $(LIBTOY) \
 		  module/uapi/linux/af_toy.h $(B)/kselftest/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(LIBTOY)
+	$(CC) $(CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(LIBTOY) -lmnl
 
 $(B)/selftests/run_tests.sh $(B)/selftests/settings: $(B)/selftests/%: selftests/%
 	@mkdir -p $(@D)

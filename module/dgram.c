@@ -55,6 +55,7 @@ static int toy_dgram_release(struct socket *sock)
 		return 0;
 	tsk = toy_sk(sk);
 
+	toy_sock_unlist(sk);
 	toy_unbind(sk);
 	spin_lock(&tsk->lock);
 	/* SOCK_DEAD: from here on no sender can append */
@@ -101,6 +102,7 @@ static int toy_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 	/* as AF_UNIX: connecting to a port nobody has bound is refused */
 	other = toy_lookup(sock_net(sk), SOCK_DGRAM, addr->stoy_port);
 	if (!other) {
+		toy_stat_add(sk, TOY_STAT_REFUSED, 1);
 		err = -ECONNREFUSED;
 		goto out;
 	}
@@ -111,6 +113,7 @@ static int toy_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 	sk->sk_state = TCP_ESTABLISHED;
 	spin_unlock(&tsk->lock);
 	sock->state = SS_CONNECTED;
+	toy_stat_add(sk, TOY_STAT_ESTABLISHED, 1);
 out:
 	release_sock(sk);
 	return err;
@@ -145,7 +148,7 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
 	if (atomic_read(&rx->sk_rmem_alloc) >= READ_ONCE(rx->sk_rcvbuf)) {
 		atomic_inc(&rx->sk_drops);
 		spin_unlock(&rtsk->lock);
-		toy_count_dgram_drop(sock_net(rx));
+		toy_stat_add(rx, TOY_STAT_DROPS, 1);
 		consume_skb(skb);
 		return 0;
 	}
@@ -221,10 +224,13 @@ static int toy_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	sock_put(rx);
 	if (err)
 		goto out_free;
+	toy_count_tx(sk, len);
 	return len;
 
 out_free:
 	kfree_skb(skb);
+	if (err == -ECONNREFUSED)
+		toy_stat_add(sk, TOY_STAT_REFUSED, 1);
 	return err;
 }
 
@@ -262,6 +268,8 @@ static int toy_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 		msg->msg_namelen = sizeof(*addr);
 	}
 	sock_recv_cmsgs(msg, sk, skb);
+	if (!(flags & MSG_PEEK))
+		toy_count_rx(sk, copied);
 	err = flags & MSG_TRUNC ? skb->len : copied;
 out:
 	skb_free_datagram(sk, skb);
@@ -337,6 +345,7 @@ static int toy_dgram_socketpair(struct socket *sock1, struct socket *sock2)
 	sk2->sk_state = TCP_ESTABLISHED;
 	sock1->state = SS_CONNECTED;
 	sock2->state = SS_CONNECTED;
+	toy_stat_add(sk1, TOY_STAT_ESTABLISHED, 1);
 	return 0;
 }
 

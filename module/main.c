@@ -44,27 +44,40 @@ static int __init toy_init(void)
 	toy_stream_ops.family = toy_family;
 	toy_dgram_ops.family = toy_family;
 
-	err = toy_proto_init();
+	err = toy_stats_init();
 	if (err)
 		return err;
+	err = toy_proto_init();
+	if (err)
+		goto err_stats;
+	err = toy_netlink_init();
+	if (err) {
+		pr_err("cannot register generic netlink family %s: %d\n",
+		       TOY_GENL_NAME, err);
+		goto err_proto;
+	}
 
 	err = sock_register(&toy_family_ops);
 	if (err == -EEXIST) {
 		pr_err("address family %d is already registered by another protocol; load with a free number instead: insmod af_toy.ko family=N (1..%d)\n",
 		       toy_family, NPROTO - 1);
-		goto err_proto;
+		goto err_netlink;
 	}
 	if (err) {
 		pr_err("cannot register address family %d: %d\n",
 		       toy_family, err);
-		goto err_proto;
+		goto err_netlink;
 	}
 
 	pr_info("registered address family %d\n", toy_family);
 	return 0;
 
+err_netlink:
+	toy_netlink_exit();
 err_proto:
 	toy_proto_exit();
+err_stats:
+	toy_stats_exit();
 	return err;
 }
 
@@ -75,7 +88,9 @@ static void __exit toy_exit(void)
 	 * proto.owner), so none is left when this runs.
 	 */
 	sock_unregister(toy_family);
+	toy_netlink_exit();
 	toy_proto_exit();
+	toy_stats_exit();
 	pr_info("unregistered address family %d\n", toy_family);
 }
 

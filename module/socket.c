@@ -16,13 +16,20 @@
  * under rcu_read_lock() and take a reference only on a socket whose
  * refcount is not already zero; SOCK_RCU_FREE keeps the memory valid until
  * the grace period ends.
+ *
+ * Every socket, bound or not, is also on its namespace's socket list from
+ * allocation to release, for the netlink socket dump and the per-state
+ * gauges. The list is hashed by socket address into buckets with a lock
+ * each, so creating and closing sockets on different CPUs rarely meet on
+ * one lock; each bucket counts its changes so that a dump spanning several
+ * netlink messages can tell that the list changed under it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/net.h>
-#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <net/net_namespace.h>
@@ -36,23 +43,38 @@
 #define TOY_PORT_EPHEMERAL_MAX	(TOY_PORT_ANY - 1)
 /* Tries before an ephemeral bind gives up with EADDRNOTAVAIL. */
 #define TOY_EPHEMERAL_TRIES	16
+/* Buckets of a namespace's socket list: 2^8, 4 KiB per namespace. */
+#define TOY_SOCK_HASH_BITS	8
+#define TOY_SOCK_BUCKETS	BIT(TOY_SOCK_HASH_BITS)
+
+/**
+ * struct toy_sock_bucket - one bucket of a namespace's socket list
+ * @lock: guards @gen and @head; a leaf lock, never held while taking
+ *	another socket lock
+ * @gen: changes of @head so far, for NLM_F_DUMP_INTR
+ * @head: the sockets, linked by toy_sock.sock_node
+ */
+struct toy_sock_bucket {
+	spinlock_t		lock;	/* guards gen and head */
+	unsigned int		gen;
+	struct hlist_head	head;
+};
 
 /**
  * struct toy_net - AF_TOY state of one network namespace
  * @stream_ports: bound SOCK_STREAM sockets by port
  * @dgram_ports: bound SOCK_DGRAM sockets by port
- * @dgram_drops: datagrams dropped because the receiver's queue was full,
- *	one counter per CPU so that senders on different CPUs never share a
- *	cache line; summed by readers.
+ * @socks: every socket of the namespace, hashed by address
  *
- * Allocated and freed with the namespace (pernet_operations). Each table
- * is guarded by its own rhashtable locks. Every user socket holds a
- * reference on its namespace, so the tables are empty when it is freed.
+ * Allocated and freed with the namespace (pernet_operations). Each port
+ * table is guarded by its own rhashtable locks, each bucket of @socks by
+ * its lock. Every user socket holds a reference on its namespace, so the
+ * tables and the list are empty when it is freed.
  */
 struct toy_net {
-	struct rhashtable stream_ports;
-	struct rhashtable dgram_ports;
-	u64 __percpu *dgram_drops;
+	struct rhashtable	stream_ports;
+	struct rhashtable	dgram_ports;
+	struct toy_sock_bucket	socks[TOY_SOCK_BUCKETS];
 };
 
 static unsigned int toy_net_id __read_mostly;
@@ -74,23 +96,21 @@ static struct rhashtable *toy_port_table(const struct sock *sk)
 static int __net_init toy_net_init(struct net *net)
 {
 	struct toy_net *tn = net_generic(net, toy_net_id);
+	unsigned int i;
 	int err;
 
+	for (i = 0; i < TOY_SOCK_BUCKETS; i++) {
+		spin_lock_init(&tn->socks[i].lock);
+		INIT_HLIST_HEAD(&tn->socks[i].head);
+	}
 	err = rhashtable_init(&tn->stream_ports, &toy_port_params);
 	if (err)
 		return err;
 	err = rhashtable_init(&tn->dgram_ports, &toy_port_params);
 	if (err)
 		goto err_stream;
-	tn->dgram_drops = alloc_percpu(u64);
-	if (!tn->dgram_drops) {
-		err = -ENOMEM;
-		goto err_dgram;
-	}
 	return 0;
 
-err_dgram:
-	rhashtable_destroy(&tn->dgram_ports);
 err_stream:
 	rhashtable_destroy(&tn->stream_ports);
 	return err;
@@ -100,20 +120,126 @@ static void __net_exit toy_net_exit(struct net *net)
 {
 	struct toy_net *tn = net_generic(net, toy_net_id);
 
-	free_percpu(tn->dgram_drops);
 	rhashtable_destroy(&tn->dgram_ports);
 	rhashtable_destroy(&tn->stream_ports);
 }
 
+static struct toy_sock_bucket *toy_sock_bucket(const struct sock *sk)
+{
+	struct toy_net *tn = net_generic(sock_net(sk), toy_net_id);
+
+	return &tn->socks[hash_ptr(sk, TOY_SOCK_HASH_BITS)];
+}
+
+/* Put a new @sk on its namespace's socket list. */
+static void toy_sock_list(struct sock *sk)
+{
+	struct toy_sock_bucket *b = toy_sock_bucket(sk);
+
+	spin_lock(&b->lock);
+	hlist_add_head(&toy_sk(sk)->sock_node, &b->head);
+	b->gen++;
+	spin_unlock(&b->lock);
+}
+
 /**
- * toy_count_dgram_drop() - count a datagram dropped in @net
- * @net: the receiver's namespace
+ * toy_sock_unlist() - take @sk off its namespace's socket list
+ * @sk: a socket being released, or one never handed to user space
+ *
+ * Idempotent: a stream socket closed by its listener and later released
+ * calls it twice.
  */
-void toy_count_dgram_drop(struct net *net)
+void toy_sock_unlist(struct sock *sk)
+{
+	struct toy_sock_bucket *b = toy_sock_bucket(sk);
+	struct toy_sock *tsk = toy_sk(sk);
+
+	spin_lock(&b->lock);
+	if (!hlist_unhashed(&tsk->sock_node)) {
+		hlist_del_init(&tsk->sock_node);
+		b->gen++;
+	}
+	spin_unlock(&b->lock);
+}
+
+/**
+ * toy_sock_list_gen() - a number that changes whenever a socket enters or
+ * leaves the socket list of @net
+ * @net: the namespace
+ *
+ * A dump compares it between its parts (NLM_F_DUMP_INTR). It sums the
+ * buckets' counts without their locks: each count only grows, so the sum
+ * differs from an earlier one exactly when some bucket changed.
+ *
+ * Return: the sum of the buckets' change counts.
+ */
+unsigned int toy_sock_list_gen(struct net *net)
 {
 	struct toy_net *tn = net_generic(net, toy_net_id);
+	unsigned int i, gen = 0;
 
-	this_cpu_inc(*tn->dgram_drops);
+	for (i = 0; i < TOY_SOCK_BUCKETS; i++)
+		gen += READ_ONCE(tn->socks[i].gen);
+	return gen;
+}
+
+/**
+ * toy_sock_walk() - call @visit for the sockets of @net from @pos on
+ * @net: the namespace
+ * @pos: where to start; updated to where the walk stopped
+ * @visit: called with a bucket lock held, so it must not sleep or take a
+ *	socket's lock; returns 0 to go on, or an error to stop before @sk
+ * @arg: passed to @visit
+ *
+ * A walk stopped by @visit resumes at the socket it stopped at. Sockets
+ * that enter or leave the list between two calls may be missed or seen
+ * twice; toy_sock_list_gen() tells when that may have happened.
+ *
+ * Return: 0 when every socket was visited, else what @visit returned.
+ */
+int toy_sock_walk(struct net *net, struct toy_sock_cursor *pos,
+		  int (*visit)(struct sock *sk, void *arg), void *arg)
+{
+	struct toy_net *tn = net_generic(net, toy_net_id);
+	int err = 0;
+
+	for (; pos->bucket < TOY_SOCK_BUCKETS; pos->bucket++, pos->skip = 0) {
+		struct toy_sock_bucket *b = &tn->socks[pos->bucket];
+		struct toy_sock *tsk;
+		unsigned int i = 0;
+
+		spin_lock(&b->lock);
+		hlist_for_each_entry(tsk, &b->head, sock_node) {
+			if (i++ < pos->skip)
+				continue;
+			err = visit(&tsk->sk, arg);
+			if (err)
+				break;
+			pos->skip++;
+		}
+		spin_unlock(&b->lock);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * toy_sock_state() - the state of @sk as the netlink family reports it
+ * @sk: a socket on a socket list
+ *
+ * Return: the &enum toy_state.
+ */
+enum toy_state toy_sock_state(const struct sock *sk)
+{
+	switch (READ_ONCE(sk->sk_state)) {
+	case TCP_LISTEN:
+		return TOY_STATE_LISTEN;
+	case TCP_ESTABLISHED:
+		return TOY_STATE_CONNECTED;
+	default:
+		return TOY_STATE_UNCONNECTED;
+	}
 }
 
 static struct pernet_operations toy_net_ops = {
@@ -380,6 +506,7 @@ struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 
 	if (type == SOCK_STREAM)
 		toy_stream_init_sock(sk);
+	toy_sock_list(sk);
 	return sk;
 }
 

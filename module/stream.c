@@ -190,6 +190,7 @@ static void toy_stream_close(struct sock *sk, bool never_accepted)
 	struct sock *peer;
 	bool unread;
 
+	toy_sock_unlist(sk);
 	toy_unbind(sk);
 
 	spin_lock(&tsk->lock);
@@ -221,7 +222,7 @@ static void toy_stream_close(struct sock *sk, bool never_accepted)
 
 	/* frees each skb through sock_wfree(), waking its sender */
 	skb_queue_purge(&sk->sk_receive_queue);
-	WRITE_ONCE(tsk->rx_bytes, 0);
+	WRITE_ONCE(tsk->rx_unread, 0);
 
 	/* sockets never accepted: depth one, they have no queue of their own */
 	list_for_each_entry_safe(pending, next, &accept_queue, accept_node) {
@@ -299,6 +300,7 @@ static int toy_stream_queue_conn(struct sock *listener, struct sock *sk,
 
 	/* @newsk is private until it is on the queue: no lock needed */
 	ntsk->port = ltsk->port;
+	newsk->sk_uid = listener->sk_uid;
 	newsk->sk_state = TCP_ESTABLISHED;
 	newsk->sk_rcvbuf = READ_ONCE(listener->sk_rcvbuf);
 	newsk->sk_sndbuf = READ_ONCE(listener->sk_sndbuf);
@@ -342,6 +344,7 @@ static int toy_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 	const struct sockaddr_toy *addr = (const struct sockaddr_toy *)uaddr;
 	struct sock *sk = sock->sk;
 	struct sock *listener, *newsk;
+	bool overflowed = false;
 	long timeo;
 	int err;
 
@@ -378,6 +381,10 @@ static int toy_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 			goto out;
 		}
 		err = toy_stream_queue_conn(listener, sk, newsk);
+		if (err == -EAGAIN && !overflowed) {
+			toy_stat_add(sk, TOY_STAT_BACKLOG_OVERFLOWS, 1);
+			overflowed = true;
+		}
 		if (err != -EAGAIN || !timeo) {
 			sock_put(listener);
 			break;
@@ -394,11 +401,16 @@ static int toy_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (!err) {
 		sock->state = SS_CONNECTED;
 		newsk = NULL;
+		toy_stat_add(sk, TOY_STAT_ESTABLISHED, 1);
 	}
 out:
 	release_sock(sk);
-	if (newsk)
+	if (err == -ECONNREFUSED)
+		toy_stat_add(sk, TOY_STAT_REFUSED, 1);
+	if (newsk) {
+		toy_sock_unlist(newsk);
 		sock_put(newsk);
+	}
 	return err;
 }
 
@@ -487,7 +499,7 @@ static int toy_stream_queue_skb(struct sock *peer, struct sk_buff *skb)
 	}
 	spin_lock(&queue->lock);
 	__skb_queue_tail(queue, skb);
-	WRITE_ONCE(ptsk->rx_bytes, ptsk->rx_bytes + skb->len);
+	WRITE_ONCE(ptsk->rx_unread, ptsk->rx_unread + skb->len);
 	spin_unlock(&queue->lock);
 	spin_unlock(&ptsk->lock);
 
@@ -608,8 +620,10 @@ static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	}
 	sock_put(peer);
 
-	if (sent)
+	if (sent) {
+		toy_count_tx(sk, sent);
 		return sent;
+	}
 	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
 		send_sig(SIGPIPE, current, 0);
 	return err;
@@ -635,7 +649,7 @@ static void toy_stream_consume(struct sock *sk, struct sk_buff *skb, u32 len)
 	bool done;
 
 	spin_lock(&queue->lock);
-	WRITE_ONCE(tsk->rx_bytes, tsk->rx_bytes - len);
+	WRITE_ONCE(tsk->rx_unread, tsk->rx_unread - len);
 	TOY_SKB_CB(skb)->consumed += len;
 	done = TOY_SKB_CB(skb)->consumed == skb->len;
 	if (done)
@@ -649,7 +663,7 @@ static void toy_stream_consume(struct sock *sk, struct sk_buff *skb, u32 len)
 /* Is there more to read than the @seen bytes already looked at? */
 static bool toy_stream_readable(struct sock *sk, u32 seen)
 {
-	return READ_ONCE(toy_sk(sk)->rx_bytes) > seen ||
+	return READ_ONCE(toy_sk(sk)->rx_unread) > seen ||
 	       READ_ONCE(sk->sk_err) ||
 	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 }
@@ -728,7 +742,11 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 	}
 out:
 	release_sock(sk);
-	return copied ? copied : err;
+	if (!copied)
+		return err;
+	if (!peek)
+		toy_count_rx(sk, copied);
+	return copied;
 }
 
 static int toy_stream_shutdown(struct socket *sock, int how)
@@ -797,7 +815,7 @@ static __poll_t toy_stream_poll(struct file *file, struct socket *sock,
 	}
 
 	lowat = max(READ_ONCE(sk->sk_rcvlowat), 1);
-	if (READ_ONCE(tsk->rx_bytes) >= lowat)
+	if (READ_ONCE(tsk->rx_unread) >= lowat)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	/* a stream socket that is not connected has hung up, as in AF_UNIX */
 	if (state == TCP_CLOSE)
@@ -816,7 +834,7 @@ static int toy_stream_outq(struct sock *sk)
 	rcu_read_lock();
 	peer = READ_ONCE(toy_sk(sk)->peer);
 	if (peer)
-		bytes = READ_ONCE(toy_sk(peer)->rx_bytes);
+		bytes = READ_ONCE(toy_sk(peer)->rx_unread);
 	rcu_read_unlock();
 	return bytes;
 }
@@ -831,7 +849,7 @@ static int toy_stream_ioctl(struct socket *sock, unsigned int cmd,
 	case SIOCINQ:
 		if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
 			return -EINVAL;
-		bytes = READ_ONCE(toy_sk(sk)->rx_bytes);
+		bytes = READ_ONCE(toy_sk(sk)->rx_unread);
 		break;
 	case SIOCOUTQ:
 		bytes = toy_stream_outq(sk);
@@ -860,6 +878,7 @@ static int toy_stream_socketpair(struct socket *sock1, struct socket *sock2)
 	toy_stream_set_peercred(sk2);
 	sock1->state = SS_CONNECTED;
 	sock2->state = SS_CONNECTED;
+	toy_stat_add(sk1, TOY_STAT_ESTABLISHED, 1);
 	return 0;
 }
 

@@ -10,15 +10,21 @@
  *             path with its flow control, shutdown, poll, ioctl
  *   dgram.c   SOCK_DGRAM: best-effort datagrams, connect as a default
  *             destination, drops counted
+ *   stats.c   the per-namespace counters: per-CPU, summed when read
+ *   netlink.c the "af_toy" generic netlink family: counters and the
+ *             socket dump
  */
 #ifndef _AF_TOY_TOY_H
 #define _AF_TOY_TOY_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/net.h>
+#include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include <linux/af_toy.h>
 
@@ -50,12 +56,21 @@
  *	listener's @lock.
  * @peer_wait: connectors sleep here while the listener's backlog is full;
  *	woken when accept() takes a socket and when the listener closes.
- * @rx_bytes: stream: unread payload bytes in sk_receive_queue (SIOCINQ,
+ * @rx_unread: stream: unread payload bytes in sk_receive_queue (SIOCINQ,
  *	poll and SO_RCVLOWAT). Written under sk_receive_queue.lock, read
  *	locklessly.
  * @peer_port: dgram: the port connect() set as default destination and
  *	only accepted source, 0 when not connected. Written under lock_sock()
  *	and @lock, read locklessly.
+ * @sock_node: link in the socket list of the namespace, from allocation
+ *	until release (or until a connect() that allocated it fails); the
+ *	list's bucket lock guards it. The netlink dump walks that list.
+ * @tx_bytes: payload bytes this socket sent; atomic, because several
+ *	threads may send on one socket without a common lock.
+ * @tx_msgs: sendmsg() calls that sent data; atomic, as @tx_bytes.
+ * @rx_bytes: payload bytes recvmsg() returned (MSG_PEEK not counted);
+ *	atomic, because dgram receivers run without a common lock.
+ * @rx_msgs: recvmsg() calls that returned data; atomic, as @rx_bytes.
  *
  * @lock also guards the transitions of sk_state and the writes of
  * sk_shutdown and SOCK_DEAD that a peer must see atomically with queuing:
@@ -81,8 +96,13 @@ struct toy_sock {
 	struct list_head	accept_queue;
 	struct list_head	accept_node;
 	wait_queue_head_t	peer_wait;
-	u32			rx_bytes;
+	u32			rx_unread;
 	u32			peer_port;
+	struct hlist_node	sock_node;
+	atomic64_t		tx_bytes;
+	atomic64_t		tx_msgs;
+	atomic64_t		rx_bytes;
+	atomic64_t		rx_msgs;
 };
 
 static inline struct toy_sock *toy_sk(const struct sock *sk)
@@ -102,6 +122,90 @@ static inline int toy_shutdown_mode(int how)
 	return how + 1;
 }
 
+/* Index of a socket type in the per-type counters. */
+enum toy_type_idx {
+	TOY_IDX_STREAM,
+	TOY_IDX_DGRAM,
+	TOY_NR_TYPES,
+};
+
+static inline enum toy_type_idx toy_type_idx(const struct sock *sk)
+{
+	return sk->sk_type == SOCK_STREAM ? TOY_IDX_STREAM : TOY_IDX_DGRAM;
+}
+
+/*
+ * The per-namespace counters of one socket type; see enum toy_type_attr
+ * in the uapi header for what each counts.
+ */
+enum toy_stat {
+	TOY_STAT_ESTABLISHED,
+	TOY_STAT_REFUSED,
+	TOY_STAT_BACKLOG_OVERFLOWS,
+	TOY_STAT_TX_BYTES,
+	TOY_STAT_TX_MSGS,
+	TOY_STAT_RX_BYTES,
+	TOY_STAT_RX_MSGS,
+	TOY_STAT_DROPS,
+	TOY_NR_STATS,
+};
+
+/**
+ * struct toy_stats_pcpu - one CPU's share of a namespace's counters
+ * @val: counters by type and &enum toy_stat. Only the owning CPU writes
+ *	its share, with this_cpu_add(), which needs no lock and is safe
+ *	against preemption and interrupts; readers sum all CPUs' shares.
+ */
+struct toy_stats_pcpu {
+	u64 val[TOY_NR_TYPES][TOY_NR_STATS];
+};
+
+/**
+ * struct toy_stats_net - the counters of one network namespace
+ * @pcpu: the per-CPU shares, allocated with the namespace
+ * @lock: guards @base; taken by readers and by reset, never by writers
+ * @base: the sums at the last reset; readers report sum minus base, so
+ *	that a reset never races with writers on other CPUs
+ */
+struct toy_stats_net {
+	struct toy_stats_pcpu __percpu *pcpu;
+	spinlock_t lock;	/* guards base */
+	u64 base[TOY_NR_TYPES][TOY_NR_STATS];
+};
+
+extern unsigned int toy_stats_net_id;
+
+/* Add @n to counter @stat of @sk's type in @sk's namespace. */
+static inline void toy_stat_add(const struct sock *sk, enum toy_stat stat,
+				u64 n)
+{
+	struct toy_stats_net *sn = net_generic(sock_net(sk), toy_stats_net_id);
+
+	this_cpu_add(sn->pcpu->val[toy_type_idx(sk)][stat], n);
+}
+
+/* Count one sendmsg() of @sk that sent @bytes, in @sk and its namespace. */
+static inline void toy_count_tx(struct sock *sk, u64 bytes)
+{
+	struct toy_sock *tsk = toy_sk(sk);
+
+	atomic64_add(bytes, &tsk->tx_bytes);
+	atomic64_inc(&tsk->tx_msgs);
+	toy_stat_add(sk, TOY_STAT_TX_BYTES, bytes);
+	toy_stat_add(sk, TOY_STAT_TX_MSGS, 1);
+}
+
+/* Count one recvmsg() of @sk that returned @bytes. */
+static inline void toy_count_rx(struct sock *sk, u64 bytes)
+{
+	struct toy_sock *tsk = toy_sk(sk);
+
+	atomic64_add(bytes, &tsk->rx_bytes);
+	atomic64_inc(&tsk->rx_msgs);
+	toy_stat_add(sk, TOY_STAT_RX_BYTES, bytes);
+	toy_stat_add(sk, TOY_STAT_RX_MSGS, 1);
+}
+
 /* main.c */
 extern int toy_family;
 
@@ -117,7 +221,32 @@ void toy_unbind(struct sock *sk);
 int toy_addr_check(const struct sockaddr *uaddr, int addr_len);
 struct sock *toy_lookup(struct net *net, int type, u32 port);
 int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
-void toy_count_dgram_drop(struct net *net);
+void toy_sock_unlist(struct sock *sk);
+unsigned int toy_sock_list_gen(struct net *net);
+/**
+ * struct toy_sock_cursor - where a walk of a socket list stands
+ * @bucket: the bucket to visit next
+ * @skip: sockets of @bucket already visited
+ */
+struct toy_sock_cursor {
+	unsigned int bucket;
+	unsigned int skip;
+};
+
+int toy_sock_walk(struct net *net, struct toy_sock_cursor *pos,
+		  int (*visit)(struct sock *sk, void *arg), void *arg);
+enum toy_state toy_sock_state(const struct sock *sk);
+
+/* stats.c */
+int toy_stats_init(void);
+void toy_stats_exit(void);
+void toy_stats_read(struct net *net,
+		    u64 val[TOY_NR_TYPES][TOY_NR_STATS]);
+void toy_stats_reset(struct net *net);
+
+/* netlink.c */
+int toy_netlink_init(void);
+void toy_netlink_exit(void);
 
 /* stream.c, dgram.c: .family is written by toy_init() before registration */
 extern struct proto_ops toy_stream_ops;

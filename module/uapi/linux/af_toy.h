@@ -55,4 +55,206 @@ struct sockaddr_toy {
 	__u8			stoy_zero[8];
 };
 
+/**
+ * DOC: generic netlink family "af_toy"
+ *
+ * The module reports what it does through a generic netlink family. Every
+ * network namespace sees only its own counters and sockets. Requests are
+ * validated strictly: an attribute a command does not take, an unknown
+ * attribute or one of the wrong length fails with EINVAL or ERANGE and an
+ * extended ack message. Counters are 64 bits and start at zero when the
+ * namespace is created or reset. Documentation/netlink/specs/af_toy.yaml
+ * describes the same family in the kernel's YAML spec format.
+ */
+
+/** TOY_GENL_NAME - name of the generic netlink family */
+#define TOY_GENL_NAME		"af_toy"
+/** TOY_GENL_VERSION - version of the generic netlink family */
+#define TOY_GENL_VERSION	1
+
+/**
+ * enum toy_cmd - commands of the "af_toy" generic netlink family
+ * @TOY_CMD_UNSPEC: not a command
+ * @TOY_CMD_STATS_GET: do; takes no attribute; replies with the counters of
+ *	the caller's namespace (&enum toy_stats_attr)
+ * @TOY_CMD_SOCK_GET: dump; one message per socket of the caller's
+ *	namespace (&enum toy_sock_attr); %TOY_SOCK_A_TYPE and
+ *	%TOY_SOCK_A_PORT in the request select sockets of that type and
+ *	local port
+ * @TOY_CMD_STATS_RESET: do; takes no attribute; zeroes the counters of
+ *	the caller's namespace (not the gauges, not the per-socket counters);
+ *	needs CAP_NET_ADMIN in the user namespace owning it, else EPERM
+ * @__TOY_CMD_MAX: one above the last command
+ */
+enum toy_cmd {
+	TOY_CMD_UNSPEC,
+	TOY_CMD_STATS_GET,
+	TOY_CMD_SOCK_GET,
+	TOY_CMD_STATS_RESET,
+
+	__TOY_CMD_MAX,
+};
+
+#define TOY_CMD_MAX		(__TOY_CMD_MAX - 1)
+
+/**
+ * enum toy_state - state of a socket as the netlink family reports it
+ * @TOY_STATE_UNCONNECTED: a stream socket neither listening nor connected,
+ *	or a dgram socket without a default destination
+ * @TOY_STATE_LISTEN: a listening stream socket
+ * @TOY_STATE_CONNECTED: a connected stream socket (accepted or still in
+ *	its listener's accept queue, whatever its peer did since), or a dgram
+ *	socket with a default destination
+ * @__TOY_STATE_MAX: one above the last state
+ */
+enum toy_state {
+	TOY_STATE_UNCONNECTED = 1,
+	TOY_STATE_LISTEN,
+	TOY_STATE_CONNECTED,
+
+	__TOY_STATE_MAX,
+};
+
+/**
+ * enum toy_stats_attr - reply attributes of %TOY_CMD_STATS_GET
+ * @TOY_STATS_A_UNSPEC: not an attribute
+ * @TOY_STATS_A_PAD: padding for 64-bit attributes
+ * @TOY_STATS_A_FAMILY: u32, the address family number in use
+ * @TOY_STATS_A_STREAM: nest of &enum toy_type_attr for SOCK_STREAM
+ * @TOY_STATS_A_DGRAM: nest of &enum toy_type_attr for SOCK_DGRAM
+ * @__TOY_STATS_A_MAX: one above the last attribute
+ */
+enum toy_stats_attr {
+	TOY_STATS_A_UNSPEC,
+	TOY_STATS_A_PAD,
+	TOY_STATS_A_FAMILY,
+	TOY_STATS_A_STREAM,
+	TOY_STATS_A_DGRAM,
+
+	__TOY_STATS_A_MAX,
+};
+
+#define TOY_STATS_A_MAX		(__TOY_STATS_A_MAX - 1)
+
+/**
+ * enum toy_type_attr - counters of one socket type in a namespace
+ * @TOY_TYPE_A_UNSPEC: not an attribute
+ * @TOY_TYPE_A_PAD: padding for 64-bit attributes
+ * @TOY_TYPE_A_SOCKETS: u64 gauge, sockets of the type open now (created
+ *	and not yet closed, including stream sockets waiting to be accepted)
+ * @TOY_TYPE_A_UNCONNECTED: u64 gauge, of those in %TOY_STATE_UNCONNECTED
+ * @TOY_TYPE_A_LISTENING: u64 gauge, of those in %TOY_STATE_LISTEN (stream)
+ * @TOY_TYPE_A_CONNECTED: u64 gauge, of those in %TOY_STATE_CONNECTED
+ * @TOY_TYPE_A_ESTABLISHED: u64, stream: connections established by
+ *	connect() or socketpair(); dgram: connect() calls that set a
+ *	default destination, and socketpair() calls
+ * @TOY_TYPE_A_REFUSED: u64, ECONNREFUSED returned: stream connect() to a
+ *	port where nobody listens; dgram connect() or send to a port nobody
+ *	bound or whose socket is closing
+ * @TOY_TYPE_A_BACKLOG_OVERFLOWS: u64, stream: connect() calls that found
+ *	the listener's backlog full, counted once per call whether the call
+ *	then waited or failed with EAGAIN
+ * @TOY_TYPE_A_TX_BYTES: u64, payload bytes sendmsg() accepted
+ * @TOY_TYPE_A_TX_MSGS: u64, sendmsg() calls that accepted data (one per
+ *	datagram)
+ * @TOY_TYPE_A_RX_BYTES: u64, payload bytes recvmsg() returned, not
+ *	counting MSG_PEEK
+ * @TOY_TYPE_A_RX_MSGS: u64, recvmsg() calls that returned data (one per
+ *	datagram), not counting MSG_PEEK
+ * @TOY_TYPE_A_DROPS: u64, dgram: datagrams dropped because the receiver's
+ *	queue was at its SO_RCVBUF; the sender saw success, so TX_MSGS equals
+ *	RX_MSGS plus DROPS plus the datagrams still queued
+ * @__TOY_TYPE_A_MAX: one above the last attribute
+ *
+ * A type's nest holds the attributes that apply to it: LISTENING and
+ * BACKLOG_OVERFLOWS only for SOCK_STREAM, DROPS only for SOCK_DGRAM.
+ * The gauges count what is open now; the other counters count from the
+ * namespace's creation or its last %TOY_CMD_STATS_RESET.
+ */
+enum toy_type_attr {
+	TOY_TYPE_A_UNSPEC,
+	TOY_TYPE_A_PAD,
+	TOY_TYPE_A_SOCKETS,
+	TOY_TYPE_A_UNCONNECTED,
+	TOY_TYPE_A_LISTENING,
+	TOY_TYPE_A_CONNECTED,
+	TOY_TYPE_A_ESTABLISHED,
+	TOY_TYPE_A_REFUSED,
+	TOY_TYPE_A_BACKLOG_OVERFLOWS,
+	TOY_TYPE_A_TX_BYTES,
+	TOY_TYPE_A_TX_MSGS,
+	TOY_TYPE_A_RX_BYTES,
+	TOY_TYPE_A_RX_MSGS,
+	TOY_TYPE_A_DROPS,
+
+	__TOY_TYPE_A_MAX,
+};
+
+#define TOY_TYPE_A_MAX		(__TOY_TYPE_A_MAX - 1)
+
+/**
+ * enum toy_sock_attr - one socket in a %TOY_CMD_SOCK_GET dump
+ * @TOY_SOCK_A_UNSPEC: not an attribute
+ * @TOY_SOCK_A_PAD: padding for 64-bit attributes
+ * @TOY_SOCK_A_TYPE: u16, SOCK_STREAM or SOCK_DGRAM; in a request, dump
+ *	only sockets of this type
+ * @TOY_SOCK_A_PORT: u32, the local port, 0 while unbound; an accepted
+ *	socket has its listener's port; in a request, dump only sockets with
+ *	this local port
+ * @TOY_SOCK_A_STATE: u8, &enum toy_state
+ * @TOY_SOCK_A_PEER_PORT: u32, the peer's port; present only when
+ *	connected (0 for an unbound socketpair() peer)
+ * @TOY_SOCK_A_SHUTDOWN: u8, bit 0: no more receives, bit 1: no more sends
+ *	(as ss shows them), whether by shutdown() or by the peer
+ * @TOY_SOCK_A_INODE: u64, inode number of the socket (as in /proc/PID/fd);
+ *	0 for a stream socket still waiting in an accept queue
+ * @TOY_SOCK_A_COOKIE: u64, the socket cookie (SO_COOKIE)
+ * @TOY_SOCK_A_UID: u32, owner uid, as seen from the requester's user
+ *	namespace
+ * @TOY_SOCK_A_RX_QUEUE: u32, stream: unread payload bytes (SIOCINQ);
+ *	listener: connections waiting in the accept queue; dgram: memory
+ *	charged for queued datagrams (SO_MEMINFO's SK_MEMINFO_RMEM_ALLOC)
+ * @TOY_SOCK_A_TX_QUEUE: u32, stream: payload bytes sent and not yet read
+ *	by the peer (SIOCOUTQ); listener: the backlog given to listen();
+ *	dgram: memory charged for datagrams being sent (SIOCOUTQ)
+ * @TOY_SOCK_A_RCVBUF: u32, SO_RCVBUF
+ * @TOY_SOCK_A_SNDBUF: u32, SO_SNDBUF
+ * @TOY_SOCK_A_TX_BYTES: u64, payload bytes this socket sent
+ * @TOY_SOCK_A_TX_MSGS: u64, sendmsg() calls of this socket that sent data
+ * @TOY_SOCK_A_RX_BYTES: u64, payload bytes this socket received
+ * @TOY_SOCK_A_RX_MSGS: u64, recvmsg() calls of this socket that returned
+ *	data
+ * @TOY_SOCK_A_DROPS: u64, datagrams dropped at this socket (SO_MEMINFO's
+ *	SK_MEMINFO_DROPS); dgram only
+ * @__TOY_SOCK_A_MAX: one above the last attribute
+ *
+ * No attribute holds a kernel address. Per-socket counters count from the
+ * socket's creation; %TOY_CMD_STATS_RESET does not touch them.
+ */
+enum toy_sock_attr {
+	TOY_SOCK_A_UNSPEC,
+	TOY_SOCK_A_PAD,
+	TOY_SOCK_A_TYPE,
+	TOY_SOCK_A_PORT,
+	TOY_SOCK_A_STATE,
+	TOY_SOCK_A_PEER_PORT,
+	TOY_SOCK_A_SHUTDOWN,
+	TOY_SOCK_A_INODE,
+	TOY_SOCK_A_COOKIE,
+	TOY_SOCK_A_UID,
+	TOY_SOCK_A_RX_QUEUE,
+	TOY_SOCK_A_TX_QUEUE,
+	TOY_SOCK_A_RCVBUF,
+	TOY_SOCK_A_SNDBUF,
+	TOY_SOCK_A_TX_BYTES,
+	TOY_SOCK_A_TX_MSGS,
+	TOY_SOCK_A_RX_BYTES,
+	TOY_SOCK_A_RX_MSGS,
+	TOY_SOCK_A_DROPS,
+
+	__TOY_SOCK_A_MAX,
+};
+
+#define TOY_SOCK_A_MAX		(__TOY_SOCK_A_MAX - 1)
+
 #endif /* _UAPI_LINUX_AF_TOY_H */

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_TOY: the "af_toy" generic netlink family.
+ *
+ * TOY_CMD_STATS_GET answers with the counters of the caller's namespace
+ * (stats.c) and gauges of its open sockets by type and state, counted by
+ * walking the namespace's socket list: the reader pays for them, not the
+ * data path. TOY_CMD_SOCK_GET dumps that list, one message per socket;
+ * when sockets come or go between two parts of a dump, the later messages
+ * carry NLM_F_DUMP_INTR. TOY_CMD_STATS_RESET zeroes the counters.
+ *
+ * Every command is validated by the genetlink core against its own policy,
+ * strictly (resv_start_op 0): a command that takes no attribute rejects
+ * all, and a filter of the wrong type or length is refused with an extack
+ * message naming it. The family is netnsok; every handler looks only at
+ * the namespace of the requesting socket. The handlers take no lock of
+ * their own besides the socket list's and the counters', so the family
+ * runs with parallel_ops, outside the global genl_mutex.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/user_namespace.h>
+#include <linux/sock_diag.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "toy.h"
+
+/* TOY_CMD_SOCK_GET takes an optional type and port to match. */
+static const struct nla_policy toy_sock_get_policy[TOY_SOCK_A_MAX + 1] = {
+	[TOY_SOCK_A_TYPE]	= NLA_POLICY_RANGE(NLA_U16, SOCK_STREAM,
+						   SOCK_DGRAM),
+	[TOY_SOCK_A_PORT]	= { .type = NLA_U32 },
+};
+
+/* Counters and gauges of one type, and which of them apply to it. */
+struct toy_type_report {
+	u64 stat[TOY_NR_STATS];
+	u64 state[__TOY_STATE_MAX];
+	u64 sockets;
+	bool stream;
+};
+
+/* The gauges: count the sockets of the namespace by type and state. */
+static int toy_count_sock(struct sock *sk, void *arg)
+{
+	struct toy_type_report *report = arg;
+	struct toy_type_report *r = &report[toy_type_idx(sk)];
+
+	r->sockets++;
+	r->state[toy_sock_state(sk)]++;
+	return 0;
+}
+
+static int toy_put_u64(struct sk_buff *skb, int attr, u64 value)
+{
+	return nla_put_u64_64bit(skb, attr, value, TOY_TYPE_A_PAD);
+}
+
+static int toy_put_type(struct sk_buff *skb, int attr,
+			const struct toy_type_report *r)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, attr);
+	if (!nest)
+		return -EMSGSIZE;
+	if (toy_put_u64(skb, TOY_TYPE_A_SOCKETS, r->sockets) ||
+	    toy_put_u64(skb, TOY_TYPE_A_UNCONNECTED,
+			r->state[TOY_STATE_UNCONNECTED]) ||
+	    (r->stream &&
+	     toy_put_u64(skb, TOY_TYPE_A_LISTENING,
+			 r->state[TOY_STATE_LISTEN])) ||
+	    toy_put_u64(skb, TOY_TYPE_A_CONNECTED,
+			r->state[TOY_STATE_CONNECTED]) ||
+	    toy_put_u64(skb, TOY_TYPE_A_ESTABLISHED,
+			r->stat[TOY_STAT_ESTABLISHED]) ||
+	    toy_put_u64(skb, TOY_TYPE_A_REFUSED, r->stat[TOY_STAT_REFUSED]) ||
+	    (r->stream &&
+	     toy_put_u64(skb, TOY_TYPE_A_BACKLOG_OVERFLOWS,
+			 r->stat[TOY_STAT_BACKLOG_OVERFLOWS])) ||
+	    toy_put_u64(skb, TOY_TYPE_A_TX_BYTES, r->stat[TOY_STAT_TX_BYTES]) ||
+	    toy_put_u64(skb, TOY_TYPE_A_TX_MSGS, r->stat[TOY_STAT_TX_MSGS]) ||
+	    toy_put_u64(skb, TOY_TYPE_A_RX_BYTES, r->stat[TOY_STAT_RX_BYTES]) ||
+	    toy_put_u64(skb, TOY_TYPE_A_RX_MSGS, r->stat[TOY_STAT_RX_MSGS]) ||
+	    (!r->stream &&
+	     toy_put_u64(skb, TOY_TYPE_A_DROPS, r->stat[TOY_STAT_DROPS]))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static struct genl_family toy_genl_family;
+
+static int toy_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct toy_type_report report[TOY_NR_TYPES] = {};
+	u64 stat[TOY_NR_TYPES][TOY_NR_STATS];
+	struct net *net = genl_info_net(info);
+	struct toy_sock_cursor pos = {};
+	struct sk_buff *msg;
+	unsigned int t;
+	void *hdr;
+
+	toy_stats_read(net, stat);
+	for (t = 0; t < TOY_NR_TYPES; t++)
+		memcpy(report[t].stat, stat[t], sizeof(report[t].stat));
+	report[TOY_IDX_STREAM].stream = true;
+	toy_sock_walk(net, &pos, toy_count_sock, report);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &toy_genl_family, 0,
+				TOY_CMD_STATS_GET);
+	if (!hdr)
+		goto err_size;
+	if (nla_put_u32(msg, TOY_STATS_A_FAMILY, toy_family) ||
+	    toy_put_type(msg, TOY_STATS_A_STREAM, &report[TOY_IDX_STREAM]) ||
+	    toy_put_type(msg, TOY_STATS_A_DGRAM, &report[TOY_IDX_DGRAM]))
+		goto err_size;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_size:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int toy_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	/* the core checked CAP_NET_ADMIN over the namespace (UNS_ADMIN_PERM) */
+	toy_stats_reset(genl_info_net(info));
+	return 0;
+}
+
+/**
+ * struct toy_dump_ctx - one part of a TOY_CMD_SOCK_GET dump
+ * @skb: the message being filled
+ * @cb: the dump's callback state
+ * @user_ns: the requester's user namespace, for the uid
+ * @type: dump only sockets of this type, or 0 for all
+ * @port: dump only sockets with this local port, if @match_port
+ * @match_port: whether @port applies
+ */
+struct toy_dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct user_namespace *user_ns;
+	u16 type;
+	u32 port;
+	bool match_port;
+};
+
+/* The two queue sizes ss would show for @sk; see enum toy_sock_attr. */
+static void toy_sock_queues(struct sock *sk, u32 *rx, u32 *tx)
+{
+	struct sock *peer;
+
+	if (sk->sk_type == SOCK_DGRAM) {
+		*rx = sk_rmem_alloc_get(sk);
+		*tx = sk_wmem_alloc_get(sk);
+		return;
+	}
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN) {
+		*rx = READ_ONCE(sk->sk_ack_backlog);
+		*tx = READ_ONCE(sk->sk_max_ack_backlog);
+		return;
+	}
+	*rx = READ_ONCE(toy_sk(sk)->rx_unread);
+	*tx = 0;
+	/* SOCK_RCU_FREE keeps a peer that release is letting go readable */
+	rcu_read_lock();
+	peer = READ_ONCE(toy_sk(sk)->peer);
+	if (peer)
+		*tx = READ_ONCE(toy_sk(peer)->rx_unread);
+	rcu_read_unlock();
+}
+
+/*
+ * The peer's port of a connected @sk, or false when it has none. A stream
+ * peer keeps its port after it closed, as getpeername() reports it.
+ */
+static bool toy_sock_peer_port(struct sock *sk, u32 *port)
+{
+	struct toy_sock *tsk = toy_sk(sk);
+	struct sock *peer;
+	bool connected;
+
+	if (sk->sk_type == SOCK_DGRAM) {
+		*port = READ_ONCE(tsk->peer_port);
+		return *port;
+	}
+	rcu_read_lock();
+	peer = READ_ONCE(tsk->peer);
+	connected = peer;
+	if (peer)
+		*port = READ_ONCE(toy_sk(peer)->port);
+	rcu_read_unlock();
+	return connected;
+}
+
+/*
+ * SO_COOKIE's value. sock_gen_cookie() is not exported to modules in 6.1;
+ * sock_diag_save_cookie() is, and gives the same number in two halves.
+ */
+static u64 toy_sock_cookie(struct sock *sk)
+{
+	u32 half[2];
+
+	sock_diag_save_cookie(sk, half);
+	return (u64)half[1] << 32 | half[0];
+}
+
+static int toy_fill_sock(struct sock *sk, struct toy_dump_ctx *ctx)
+{
+	struct toy_sock *tsk = toy_sk(sk);
+	struct sk_buff *skb = ctx->skb;
+	u32 rx_queue, tx_queue, peer_port;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(ctx->cb->skb).portid,
+			  ctx->cb->nlh->nlmsg_seq, &toy_genl_family,
+			  NLM_F_MULTI, TOY_CMD_SOCK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(ctx->cb, hdr);
+
+	toy_sock_queues(sk, &rx_queue, &tx_queue);
+	if (nla_put_u16(skb, TOY_SOCK_A_TYPE, sk->sk_type) ||
+	    nla_put_u32(skb, TOY_SOCK_A_PORT, READ_ONCE(tsk->port)) ||
+	    nla_put_u8(skb, TOY_SOCK_A_STATE, toy_sock_state(sk)) ||
+	    (toy_sock_peer_port(sk, &peer_port) &&
+	     nla_put_u32(skb, TOY_SOCK_A_PEER_PORT, peer_port)) ||
+	    nla_put_u8(skb, TOY_SOCK_A_SHUTDOWN, READ_ONCE(sk->sk_shutdown)) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_INODE, sock_i_ino(sk),
+			      TOY_SOCK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_COOKIE, toy_sock_cookie(sk),
+			      TOY_SOCK_A_PAD) ||
+	    nla_put_u32(skb, TOY_SOCK_A_UID,
+			from_kuid_munged(ctx->user_ns, sock_i_uid(sk))) ||
+	    nla_put_u32(skb, TOY_SOCK_A_RX_QUEUE, rx_queue) ||
+	    nla_put_u32(skb, TOY_SOCK_A_TX_QUEUE, tx_queue) ||
+	    nla_put_u32(skb, TOY_SOCK_A_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
+	    nla_put_u32(skb, TOY_SOCK_A_SNDBUF, READ_ONCE(sk->sk_sndbuf)) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_TX_BYTES,
+			      atomic64_read(&tsk->tx_bytes), TOY_SOCK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_TX_MSGS,
+			      atomic64_read(&tsk->tx_msgs), TOY_SOCK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_RX_BYTES,
+			      atomic64_read(&tsk->rx_bytes), TOY_SOCK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_RX_MSGS,
+			      atomic64_read(&tsk->rx_msgs), TOY_SOCK_A_PAD) ||
+	    (sk->sk_type == SOCK_DGRAM &&
+	     nla_put_u64_64bit(skb, TOY_SOCK_A_DROPS,
+			       (u32)atomic_read(&sk->sk_drops),
+			       TOY_SOCK_A_PAD))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* toy_sock_walk() visitor: one message per socket that matches. */
+static int toy_dump_sock(struct sock *sk, void *arg)
+{
+	struct toy_dump_ctx *ctx = arg;
+
+	if (ctx->type && sk->sk_type != ctx->type)
+		return 0;
+	if (ctx->match_port && READ_ONCE(toy_sk(sk)->port) != ctx->port)
+		return 0;
+	return toy_fill_sock(sk, ctx);
+}
+
+static int toy_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct net *net = sock_net(skb->sk);
+	struct toy_sock_cursor pos = {
+		.bucket = cb->args[0],
+		.skip = cb->args[1],
+	};
+	struct toy_dump_ctx ctx = {
+		.skb = skb,
+		.cb = cb,
+		.user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk),
+	};
+	int err;
+
+	if (attrs[TOY_SOCK_A_TYPE])
+		ctx.type = nla_get_u16(attrs[TOY_SOCK_A_TYPE]);
+	if (attrs[TOY_SOCK_A_PORT]) {
+		ctx.port = nla_get_u32(attrs[TOY_SOCK_A_PORT]);
+		ctx.match_port = true;
+	}
+
+	/* non-zero, so that the first part is checked against the next */
+	cb->seq = toy_sock_list_gen(net) + 1;
+	err = toy_sock_walk(net, &pos, toy_dump_sock, &ctx);
+	cb->args[0] = pos.bucket;
+	cb->args[1] = pos.skip;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+static const struct genl_ops toy_genl_ops[] = {
+	{
+		.cmd	= TOY_CMD_STATS_GET,
+		.doit	= toy_nl_stats_get,
+	},
+	{
+		.cmd	= TOY_CMD_SOCK_GET,
+		.dumpit	= toy_nl_sock_dump,
+		.policy	= toy_sock_get_policy,
+		.maxattr = TOY_SOCK_A_MAX,
+	},
+	{
+		.cmd	= TOY_CMD_STATS_RESET,
+		.doit	= toy_nl_stats_reset,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+/*
+ * resv_start_op 0: every command gets the strict checks of new families,
+ * and a command without a policy rejects every attribute.
+ */
+static struct genl_family toy_genl_family __ro_after_init = {
+	.name		= TOY_GENL_NAME,
+	.version	= TOY_GENL_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= toy_genl_ops,
+	.n_ops		= ARRAY_SIZE(toy_genl_ops),
+	.resv_start_op	= 0,
+};
+
+int toy_netlink_init(void)
+{
+	return genl_register_family(&toy_genl_family);
+}
+
+void toy_netlink_exit(void)
+{
+	genl_unregister_family(&toy_genl_family);
+}

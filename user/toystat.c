@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * toystat: what AF_TOY is doing in this network namespace, read from the
+ * "af_toy" generic netlink family.
+ *
+ *   toystat [-j] [-w SECONDS [-c COUNT]]           the namespace summary
+ *   toystat [-j] sockets [type TYPE] [port PORT]   one line per socket
+ *   toystat reset                                  zero the counters
+ *
+ * Exit status: 0 on success, 1 on any error (with the kernel's message),
+ * 2 when af_toy.ko is not loaded.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "toy_genl.h"
+
+#define TOYSTAT_VERSION		"1"
+#define EXIT_NOT_LOADED		2
+
+/* One integer attribute as a column or a JSON member. */
+struct field {
+	int attr;
+	const char *json;
+	const char *head;
+	int width;
+};
+
+static const struct field type_fields[] = {
+	{ TOY_TYPE_A_SOCKETS,		"sockets",		"Sockets",	8 },
+	{ TOY_TYPE_A_UNCONNECTED,	"unconnected",		"Unconn",	7 },
+	{ TOY_TYPE_A_LISTENING,		"listening",		"Listen",	7 },
+	{ TOY_TYPE_A_CONNECTED,		"connected",		"Conn",		7 },
+	{ TOY_TYPE_A_ESTABLISHED,	"established",		"Estab",	8 },
+	{ TOY_TYPE_A_REFUSED,		"refused",		"Refused",	8 },
+	{ TOY_TYPE_A_BACKLOG_OVERFLOWS,	"backlog_overflows",	"Overflows",	10 },
+	{ TOY_TYPE_A_TX_BYTES,		"tx_bytes",		"TxBytes",	12 },
+	{ TOY_TYPE_A_TX_MSGS,		"tx_msgs",		"TxMsgs",	10 },
+	{ TOY_TYPE_A_RX_BYTES,		"rx_bytes",		"RxBytes",	12 },
+	{ TOY_TYPE_A_RX_MSGS,		"rx_msgs",		"RxMsgs",	10 },
+	{ TOY_TYPE_A_DROPS,		"drops",		"Drops",	8 },
+};
+
+/* sockets: the columns after Type, State and the two queues */
+static const struct field sock_fields[] = {
+	{ TOY_SOCK_A_PORT,	"port",		"Local",	11 },
+	{ TOY_SOCK_A_PEER_PORT,	"peer_port",	"Peer",		11 },
+	{ TOY_SOCK_A_UID,	"uid",		"Uid",		6 },
+	{ TOY_SOCK_A_INODE,	"inode",	"Inode",	8 },
+	{ TOY_SOCK_A_COOKIE,	"cookie",	"Cookie",	8 },
+	{ TOY_SOCK_A_TX_BYTES,	"tx_bytes",	"TxBytes",	12 },
+	{ TOY_SOCK_A_RX_BYTES,	"rx_bytes",	"RxBytes",	12 },
+	{ TOY_SOCK_A_DROPS,	"drops",	"Drops",	6 },
+};
+
+/* sockets -j: members beyond sock_fields, in this order */
+static const struct field sock_json_extra[] = {
+	{ .attr = TOY_SOCK_A_SHUTDOWN, .json = "shutdown" },
+	{ .attr = TOY_SOCK_A_RX_QUEUE, .json = "rx_queue" },
+	{ .attr = TOY_SOCK_A_TX_QUEUE, .json = "tx_queue" },
+	{ .attr = TOY_SOCK_A_RCVBUF, .json = "rcvbuf" },
+	{ .attr = TOY_SOCK_A_SNDBUF, .json = "sndbuf" },
+	{ .attr = TOY_SOCK_A_TX_MSGS, .json = "tx_msgs" },
+	{ .attr = TOY_SOCK_A_RX_MSGS, .json = "rx_msgs" },
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static bool json;
+static volatile sig_atomic_t stop;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: toystat [OPTIONS] [show]\n"
+"       toystat [OPTIONS] sockets [type stream|dgram] [port PORT]\n"
+"       toystat reset\n"
+"\n"
+"Show what AF_TOY (af_toy.ko) is doing in this network namespace.\n"
+"  show      counters and open sockets per type (the default)\n"
+"  sockets   one line per socket, like ss; type and port select sockets\n"
+"  reset     zero this namespace's counters (needs CAP_NET_ADMIN)\n"
+"\n"
+"Options:\n"
+"  -j, --json             print JSON (one document per refresh with -w)\n"
+"  -w, --watch SECONDS    refresh every SECONDS until interrupted\n"
+"  -c, --count COUNT      with -w, stop after COUNT refreshes\n"
+"  -h, --help             print this help\n"
+"  -V, --version          print the version\n"
+"\n"
+"Exit status: 0 success, 1 error, 2 af_toy.ko is not loaded.\n"
+"See toystat(8).\n");
+}
+
+static const char *type_name(uint64_t type)
+{
+	switch (type) {
+	case SOCK_STREAM:
+		return "stream";
+	case SOCK_DGRAM:
+		return "dgram";
+	default:
+		return "?";
+	}
+}
+
+static const char *state_name(uint64_t state)
+{
+	switch (state) {
+	case TOY_STATE_UNCONNECTED:
+		return json ? "unconnected" : "UNCONN";
+	case TOY_STATE_LISTEN:
+		return json ? "listen" : "LISTEN";
+	case TOY_STATE_CONNECTED:
+		return json ? "connected" : "ESTAB";
+	default:
+		return "?";
+	}
+}
+
+/* The summary: one row (or JSON object) per type. */
+static void print_type(const char *name, const struct toy_type_stats *t,
+		       bool first)
+{
+	unsigned int i;
+
+	if (json) {
+		printf("%s\"%s\":{", first ? "" : ",", name);
+		first = true;
+		for (i = 0; i < ARRAY_SIZE(type_fields); i++) {
+			if (!t->has[type_fields[i].attr])
+				continue;
+			printf("%s\"%s\":%" PRIu64, first ? "" : ",",
+			       type_fields[i].json, t->val[type_fields[i].attr]);
+			first = false;
+		}
+		printf("}");
+		return;
+	}
+	printf("%-7s", name);
+	for (i = 0; i < ARRAY_SIZE(type_fields); i++) {
+		if (t->has[type_fields[i].attr])
+			printf(" %*" PRIu64, type_fields[i].width,
+			       t->val[type_fields[i].attr]);
+		else
+			printf(" %*s", type_fields[i].width, "-");
+	}
+	printf("\n");
+}
+
+static int show(struct toy_genl *g)
+{
+	struct toy_stats stats;
+	unsigned int i;
+
+	if (toy_stats_get(g, &stats))
+		return -1;
+	if (json) {
+		printf("{\"family\":%u,", stats.family);
+		print_type("stream", &stats.stream, true);
+		print_type("dgram", &stats.dgram, false);
+		printf("}\n");
+		return 0;
+	}
+	printf("AF_TOY family %u\n%-7s", stats.family, "Type");
+	for (i = 0; i < ARRAY_SIZE(type_fields); i++)
+		printf(" %*s", type_fields[i].width, type_fields[i].head);
+	printf("\n");
+	print_type("stream", &stats.stream, true);
+	print_type("dgram", &stats.dgram, false);
+	return 0;
+}
+
+struct sockets_out {
+	unsigned int count;
+	bool intr;
+};
+
+static int print_sock(const struct toy_sock_info *s, void *data)
+{
+	struct sockets_out *out = data;
+	unsigned int i;
+
+	out->intr |= s->intr;
+	if (json) {
+		printf("%s{\"type\":\"%s\",\"state\":\"%s\"",
+		       out->count ? "," : "", type_name(s->val[TOY_SOCK_A_TYPE]),
+		       state_name(s->val[TOY_SOCK_A_STATE]));
+		for (i = 0; i < ARRAY_SIZE(sock_fields); i++)
+			if (s->has[sock_fields[i].attr])
+				printf(",\"%s\":%" PRIu64, sock_fields[i].json,
+				       s->val[sock_fields[i].attr]);
+		for (i = 0; i < ARRAY_SIZE(sock_json_extra); i++)
+			if (s->has[sock_json_extra[i].attr])
+				printf(",\"%s\":%" PRIu64,
+				       sock_json_extra[i].json,
+				       s->val[sock_json_extra[i].attr]);
+		printf("}");
+	} else {
+		printf("%-6s %-6s %6" PRIu64 " %6" PRIu64,
+		       type_name(s->val[TOY_SOCK_A_TYPE]),
+		       state_name(s->val[TOY_SOCK_A_STATE]),
+		       s->val[TOY_SOCK_A_RX_QUEUE], s->val[TOY_SOCK_A_TX_QUEUE]);
+		for (i = 0; i < ARRAY_SIZE(sock_fields); i++) {
+			if (s->has[sock_fields[i].attr])
+				printf(" %*" PRIu64, sock_fields[i].width,
+				       s->val[sock_fields[i].attr]);
+			else
+				printf(" %*s", sock_fields[i].width, "*");
+		}
+		printf("\n");
+	}
+	out->count++;
+	return 0;
+}
+
+static int sockets(struct toy_genl *g, int type, int64_t port)
+{
+	struct sockets_out out = {};
+	unsigned int i;
+	int err;
+
+	if (json) {
+		printf("[");
+	} else {
+		printf("%-6s %-6s %6s %6s", "Type", "State", "Recv-Q", "Send-Q");
+		for (i = 0; i < ARRAY_SIZE(sock_fields); i++)
+			printf(" %*s", sock_fields[i].width,
+			       sock_fields[i].head);
+		printf("\n");
+	}
+	err = toy_sock_dump(g, type, port, print_sock, &out);
+	if (json)
+		printf("]\n");
+	if (!err && out.intr)
+		fprintf(stderr, "toystat: sockets came or went during the dump; the list may be incomplete\n");
+	return err;
+}
+
+static int parse_uint(const char *s, uint64_t max, uint64_t *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtoull(s, &end, 0);
+	return errno || !*s || *end || *s == '-' || *val > max ? -1 : 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "watch",	required_argument,	NULL, 'w' },
+		{ "count",	required_argument,	NULL, 'c' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{}
+	};
+	enum { SHOW, SOCKETS, RESET } cmd = SHOW;
+	uint64_t watch = 0, count = 0, val;
+	int64_t port = -1;
+	struct toy_genl g;
+	int opt, type = 0;
+	unsigned int n;
+	int err;
+
+	while ((opt = getopt_long(argc, argv, "jw:c:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'w':
+			if (parse_uint(optarg, 86400, &watch) || !watch) {
+				fprintf(stderr, "toystat: -w takes whole seconds from 1 to 86400, not \"%s\"\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case 'c':
+			if (parse_uint(optarg, UINT_MAX, &count) || !count) {
+				fprintf(stderr, "toystat: -c takes a count of at least 1, not \"%s\"\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("toystat %s (netlink family %s version %d)\n",
+			       TOYSTAT_VERSION, TOY_GENL_NAME, TOY_GENL_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+
+	argv += optind;
+	if (*argv && !strcmp(*argv, "show")) {
+		argv++;
+	} else if (*argv && !strcmp(*argv, "sockets")) {
+		cmd = SOCKETS;
+		argv++;
+	} else if (*argv && !strcmp(*argv, "reset")) {
+		cmd = RESET;
+		argv++;
+	}
+	while (cmd == SOCKETS && *argv) {
+		if (!strcmp(argv[0], "type") && argv[1]) {
+			if (!strcmp(argv[1], "stream")) {
+				type = SOCK_STREAM;
+			} else if (!strcmp(argv[1], "dgram")) {
+				type = SOCK_DGRAM;
+			} else {
+				fprintf(stderr, "toystat: type is stream or dgram, not \"%s\"\n",
+					argv[1]);
+				return 1;
+			}
+		} else if (!strcmp(argv[0], "port") && argv[1]) {
+			if (parse_uint(argv[1], UINT32_MAX, &val)) {
+				fprintf(stderr, "toystat: port is a number from 0 to %u, not \"%s\"\n",
+					UINT32_MAX, argv[1]);
+				return 1;
+			}
+			port = val;
+		} else {
+			break;
+		}
+		argv += 2;
+	}
+	if (*argv) {
+		fprintf(stderr, "toystat: unexpected \"%s\"; see toystat --help\n",
+			*argv);
+		return 1;
+	}
+	if (cmd == RESET && watch) {
+		fprintf(stderr, "toystat: -w does not apply to reset\n");
+		return 1;
+	}
+	if (count && !watch) {
+		fprintf(stderr, "toystat: -c needs -w\n");
+		return 1;
+	}
+
+	if (toy_genl_open(&g)) {
+		if (errno == ENOENT) {
+			fprintf(stderr, "toystat: AF_TOY is not loaded (no generic netlink family \"%s\"); load it with: modprobe af_toy, or insmod af_toy.ko\n",
+				TOY_GENL_NAME);
+			return EXIT_NOT_LOADED;
+		}
+		fprintf(stderr, "toystat: cannot reach generic netlink: %s\n",
+			strerror(errno));
+		return 1;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (n = 1;; n++) {
+		if (watch && !json && isatty(STDOUT_FILENO))
+			printf("\033[H\033[2J");	/* home, clear screen */
+		else if (watch && !json && n > 1)
+			printf("\n");
+		switch (cmd) {
+		case SHOW:
+			err = show(&g);
+			break;
+		case SOCKETS:
+			err = sockets(&g, type, port);
+			break;
+		default:
+			err = toy_stats_reset(&g);
+			break;
+		}
+		fflush(stdout);
+		if (err || !watch || stop || (count && n >= count))
+			break;
+		sleep(watch);
+		if (stop)
+			break;
+	}
+
+	if (err) {
+		int e = errno;
+
+		if (e == EPERM && cmd == RESET)
+			fprintf(stderr, "toystat: reset needs CAP_NET_ADMIN in this network namespace: %s\n",
+				strerror(e));
+		else if (g.errmsg[0])
+			fprintf(stderr, "toystat: %s: %s\n", strerror(e),
+				g.errmsg);
+		else
+			fprintf(stderr, "toystat: %s\n", strerror(e));
+	}
+	toy_genl_close(&g);
+	return err ? 1 : 0;
+}
