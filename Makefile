@@ -29,7 +29,7 @@ CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
 # the harness header has unused parameters of its own
 HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
 
-SELFTESTS := socket_create bind stream dgram module_lifetime
+SELFTESTS := socket_create bind stream dgram netlink toystat module_lifetime
 LIBTOY := $(B)/user/libtoy.a
 TOOLS := toystat
 # jq goes into the guest for the tests of toystat -j
@@ -109,7 +109,8 @@ $(KSRC):
 
 selftests: $(addprefix $(B)/selftests/,$(SELFTESTS) run_tests.sh settings tests.list)
 
-$(B)/selftests/%: selftests/%.c selftests/families.h selftests/blocking.h $(LIBTOY) \
+$(B)/selftests/%: selftests/%.c selftests/families.h selftests/blocking.h \
+		  selftests/toy_nl.h $(LIBTOY) \
 		  module/uapi/linux/af_toy.h $(B)/kselftest/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(LIBTOY) -lmnl
@@ -132,7 +133,11 @@ run: all
 		echo "== SOCK_STREAM, next to AF_UNIX and AF_VSOCK (selftests/stream, a few of its checks)"; \
 		selftests/stream 2>&1 | grep -E "^(not )?ok .*(bulk_64mib|nobody_bound|rcvlowat_in_poll|rcvbuf_bounds)|^# Totals"; \
 		echo "== SOCK_DGRAM, next to AF_UNIX (selftests/dgram, a few of its checks; AF_VSOCK has no loopback dgram)"; \
-		selftests/dgram 2>&1 | grep -E "^(not )?ok .*(unix|toy)\.(full_receiver|many_senders|sizes_from)|^# Totals"'
+		selftests/dgram 2>&1 | grep -E "^(not )?ok .*(unix|toy)\.(full_receiver|many_senders|sizes_from)|^# Totals"; \
+		echo "== toystat: what AF_TOY counted in this namespace during the checks above"; \
+		toystat; \
+		echo "== toystat -j, the SOCK_DGRAM part: every datagram sent was received or dropped"; \
+		toystat -j | jq -M -c ".dgram"'
 
 vm: all
 	$(VM) $(VMFLAGS) -i

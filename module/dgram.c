@@ -50,6 +50,7 @@ static int toy_dgram_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct toy_sock *tsk;
+	u32 unread;
 
 	if (!sk)
 		return 0;
@@ -62,7 +63,11 @@ static int toy_dgram_release(struct socket *sock)
 	sock_orphan(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	spin_unlock(&tsk->lock);
+	/* datagrams nobody will read are drops too: sent == read + drops */
+	unread = skb_queue_len(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_receive_queue);
+	if (unread)
+		toy_stat_add(sk, TOY_STAT_DROPS, unread);
 
 	sock->sk = NULL;
 	sock_put(sk);

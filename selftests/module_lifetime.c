@@ -18,9 +18,11 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "families.h"
+#include "toy_genl.h"
 
 /* How long the last sockets may take to be freed after close. */
 #define RCU_FREE_MS	5000
@@ -240,6 +242,35 @@ TEST_F(module, family_parameter_registers_and_unload_unregisters)
 	ASSERT_EQ(0, module_unload());
 	EXPECT_EQ(-1, socket(family, SOCK_DGRAM, 0));
 	EXPECT_EQ(EAFNOSUPPORT, errno);
+}
+
+TEST_F(module, netlink_family_comes_and_goes_with_the_module)
+{
+	struct toy_stats st;
+	struct toy_genl g;
+	char params[32];
+	int family, status;
+
+	NEED_MODULE_OR_SKIP();
+	if (system("command -v toystat >/dev/null"))
+		SKIP(return, "toystat is not on PATH");
+	ASSERT_EQ(0, module_unload());
+	EXPECT_EQ(-1, toy_genl_open(&g));
+	EXPECT_EQ(ENOENT, errno);
+	/* toystat tells a missing module apart from other errors */
+	status = system("toystat >/dev/null 2>&1");
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(2, WEXITSTATUS(status));
+
+	family = free_family();
+	ASSERT_LT(0, family);
+	snprintf(params, sizeof(params), "family=%d", family);
+	ASSERT_EQ(0, module_load(params)) TH_LOG("%s: %s", params, strerror(errno));
+	ASSERT_EQ(0, toy_genl_open(&g)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, toy_stats_get(&g, &st));
+	EXPECT_EQ((uint32_t)family, st.family);
+	toy_genl_close(&g);
+	ASSERT_EQ(0, module_unload());
 }
 
 TEST_F(module, default_load_registers_family_25)

@@ -162,8 +162,9 @@ enum toy_stats_attr {
  * @TOY_TYPE_A_RX_MSGS: u64, recvmsg() calls that returned data (one per
  *	datagram), not counting MSG_PEEK
  * @TOY_TYPE_A_DROPS: u64, dgram: datagrams dropped because the receiver's
- *	queue was at its SO_RCVBUF; the sender saw success, so TX_MSGS equals
- *	RX_MSGS plus DROPS plus the datagrams still queued
+ *	queue was at its SO_RCVBUF, or still queued unread when the receiver
+ *	closed; the sender saw success, so TX_MSGS equals RX_MSGS plus DROPS
+ *	plus the datagrams still queued
  * @__TOY_TYPE_A_MAX: one above the last attribute
  *
  * A type's nest holds the attributes that apply to it: LISTENING and
