@@ -220,6 +220,7 @@ TEST_F(stats, dump_shows_ports_queues_and_owner_of_each_socket)
 	struct sock_find a, b;
 	char buf[1000] = {};
 	struct stat sb;
+	unsigned int i;
 
 	ASSERT_EQ(0, toy_pair(self->family, self->type, PORT, self->fd));
 	ASSERT_EQ(300, send(self->fd[0], buf, 300, 0));
@@ -247,6 +248,14 @@ TEST_F(stats, dump_shows_ports_queues_and_owner_of_each_socket)
 		  b.info.val[TOY_SOCK_A_RCVBUF]);
 	EXPECT_EQ((uint64_t)sockopt_int(self->fd[1], SO_SNDBUF),
 		  b.info.val[TOY_SOCK_A_SNDBUF]);
+
+	/* no value is a kernel address (x86_64: upper half of the space) */
+	for (i = 0; i <= TOY_SOCK_A_MAX; i++) {
+		EXPECT_GT(0xffff800000000000ULL, a.info.val[i])
+			TH_LOG("attribute %u", i);
+		EXPECT_GT(0xffff800000000000ULL, b.info.val[i])
+			TH_LOG("attribute %u", i);
+	}
 
 	if (self->type == SOCK_STREAM) {
 		/* unread payload, as SIOCINQ and SIOCOUTQ report it */
