@@ -136,7 +136,8 @@ static inline enum toy_type_idx toy_type_idx(const struct sock *sk)
 
 /*
  * The per-namespace counters of one socket type; see enum toy_type_attr
- * in the uapi header for what each counts.
+ * in the uapi header for what each counts. Each *_MSGS counter follows
+ * its *_BYTES counter: toy_count_msg() relies on it.
  */
 enum toy_stat {
 	TOY_STAT_ESTABLISHED,
@@ -175,35 +176,57 @@ struct toy_stats_net {
 
 extern unsigned int toy_stats_net_id;
 
+/* The per-CPU counters of @sk's namespace. */
+static inline struct toy_stats_pcpu __percpu *
+toy_stats_pcpu(const struct sock *sk)
+{
+	struct toy_stats_net *sn = net_generic(sock_net(sk), toy_stats_net_id);
+
+	return sn->pcpu;
+}
+
 /* Add @n to counter @stat of @sk's type in @sk's namespace. */
 static inline void toy_stat_add(const struct sock *sk, enum toy_stat stat,
 				u64 n)
 {
-	struct toy_stats_net *sn = net_generic(sock_net(sk), toy_stats_net_id);
-
-	this_cpu_add(sn->pcpu->val[toy_type_idx(sk)][stat], n);
+	this_cpu_add(toy_stats_pcpu(sk)->val[toy_type_idx(sk)][stat], n);
 }
 
-/* Count one sendmsg() of @sk that sent @bytes, in @sk and its namespace. */
+/*
+ * Count one sendmsg() (@bytes_stat TOY_STAT_TX_BYTES) or recvmsg()
+ * (TOY_STAT_RX_BYTES) of @sk that moved @bytes: in the socket's own
+ * @bytes_ctr and @msgs_ctr, and in its namespace, where the message
+ * counter follows the byte counter. Looks the namespace up once.
+ */
+static inline void toy_count_msg(struct sock *sk, atomic64_t *bytes_ctr,
+				 atomic64_t *msgs_ctr, enum toy_stat bytes_stat,
+				 u64 bytes)
+{
+	struct toy_stats_pcpu __percpu *pcpu = toy_stats_pcpu(sk);
+	enum toy_type_idx t = toy_type_idx(sk);
+
+	BUILD_BUG_ON(TOY_STAT_TX_MSGS != TOY_STAT_TX_BYTES + 1 ||
+		     TOY_STAT_RX_MSGS != TOY_STAT_RX_BYTES + 1);
+	atomic64_add(bytes, bytes_ctr);
+	atomic64_inc(msgs_ctr);
+	this_cpu_add(pcpu->val[t][bytes_stat], bytes);
+	this_cpu_inc(pcpu->val[t][bytes_stat + 1]);
+}
+
 static inline void toy_count_tx(struct sock *sk, u64 bytes)
 {
 	struct toy_sock *tsk = toy_sk(sk);
 
-	atomic64_add(bytes, &tsk->tx_bytes);
-	atomic64_inc(&tsk->tx_msgs);
-	toy_stat_add(sk, TOY_STAT_TX_BYTES, bytes);
-	toy_stat_add(sk, TOY_STAT_TX_MSGS, 1);
+	toy_count_msg(sk, &tsk->tx_bytes, &tsk->tx_msgs, TOY_STAT_TX_BYTES,
+		      bytes);
 }
 
-/* Count one recvmsg() of @sk that returned @bytes. */
 static inline void toy_count_rx(struct sock *sk, u64 bytes)
 {
 	struct toy_sock *tsk = toy_sk(sk);
 
-	atomic64_add(bytes, &tsk->rx_bytes);
-	atomic64_inc(&tsk->rx_msgs);
-	toy_stat_add(sk, TOY_STAT_RX_BYTES, bytes);
-	toy_stat_add(sk, TOY_STAT_RX_MSGS, 1);
+	toy_count_msg(sk, &tsk->rx_bytes, &tsk->rx_msgs, TOY_STAT_RX_BYTES,
+		      bytes);
 }
 
 /* main.c */
