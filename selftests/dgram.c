@@ -107,17 +107,6 @@ static int connect_key(const FIXTURE_VARIANT(dgram) *variant, int family,
 	return connect(fd, (struct sockaddr *)&ss, alen);
 }
 
-/* SO_MEMINFO field @what of @fd, or -1. */
-static long meminfo(int fd, int what)
-{
-	uint32_t mem[SK_MEMINFO_VARS];
-	socklen_t len = sizeof(mem);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len))
-		return -1;
-	return mem[what];
-}
-
 TEST_F(dgram, each_send_is_one_datagram)
 {
 	char buf[16];

@@ -12,12 +12,14 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <linux/af_toy.h>
+#include <linux/sock_diag.h>
 #include <linux/vm_sockets.h>
 
 #include "toy_family.h"
@@ -135,6 +137,28 @@ static inline socklen_t fam_addr_any(enum fam fam, int family,
 		((struct sockaddr_toy *)ss)->stoy_port = TOY_PORT_ANY;
 		return len;
 	}
+}
+
+/* The int socket option @name (SOL_SOCKET) of @fd, or -1. */
+static inline int sockopt_int(int fd, int name)
+{
+	socklen_t len = sizeof(int);
+	int val = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, name, &val, &len) || len != sizeof(int))
+		return -1;
+	return val;
+}
+
+/* SO_MEMINFO field @what (SK_MEMINFO_*) of @fd, or -1. */
+static inline long meminfo(int fd, int what)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len))
+		return -1;
+	return mem[what];
 }
 
 /* Fixture helpers: mark @n descriptors unused, close those in use. */

@@ -48,25 +48,6 @@
 					       strerror(errno));		\
 } while (0)
 
-static uint32_t meminfo(int fd, int what)
-{
-	uint32_t mem[SK_MEMINFO_VARS];
-	socklen_t len = sizeof(mem);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len))
-		return UINT32_MAX;
-	return mem[what];
-}
-
-static int sockopt_int(int fd, int opt)
-{
-	int val = -1;
-	socklen_t len = sizeof(val);
-
-	getsockopt(fd, SOL_SOCKET, opt, &val, &len);
-	return val;
-}
-
 FIXTURE(stats) {
 	int family;
 	int type;
@@ -264,7 +245,7 @@ TEST_F(stats, dump_shows_ports_queues_and_owner_of_each_socket)
 		EXPECT_EQ(0ULL, a.info.val[TOY_SOCK_A_RX_QUEUE]);
 	} else {
 		/* memory charged for the two datagrams, as SO_MEMINFO */
-		EXPECT_EQ(meminfo(self->fd[1], SK_MEMINFO_RMEM_ALLOC),
+		EXPECT_EQ((uint64_t)meminfo(self->fd[1], SK_MEMINFO_RMEM_ALLOC),
 			  b.info.val[TOY_SOCK_A_RX_QUEUE]);
 		EXPECT_LT(1000ULL, b.info.val[TOY_SOCK_A_RX_QUEUE]);
 		EXPECT_EQ(0ULL, a.info.val[TOY_SOCK_A_TX_QUEUE]);
@@ -461,7 +442,7 @@ TEST(dgram_drops_equal_the_datagrams_not_received)
 
 	ASSERT_EQ(0, toy_sock_find(&g, fd[1], &f));
 	EXPECT_EQ(sent - received, f.info.val[TOY_SOCK_A_DROPS]);
-	EXPECT_EQ(meminfo(fd[1], SK_MEMINFO_DROPS),
+	EXPECT_EQ((uint64_t)meminfo(fd[1], SK_MEMINFO_DROPS),
 		  f.info.val[TOY_SOCK_A_DROPS]);
 	/* what the receiver never read is dropped when it closes */
 	for (i = 0; i < 3; i++)

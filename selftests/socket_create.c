@@ -61,15 +61,6 @@ FIXTURE_TEARDOWN(create)
 	fds_close(&self->fd, 1);
 }
 
-static int sockopt_int(int fd, int name)
-{
-	socklen_t len = sizeof(int);
-	int val = -1;
-
-	if (getsockopt(fd, SOL_SOCKET, name, &val, &len) || len != sizeof(int))
-		return -1;
-	return val;
-}
 
 TEST_F(create, socket_reports_family_type_and_protocol)
 {
