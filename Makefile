@@ -21,7 +21,7 @@ VMFLAGS = -m af_toy.ko -d $(B)/bin -d $(B)/selftests -l $(VMLOG) $(if $(FAMILY),
 # Debian packages the build and the VM need (bookworm).
 PACKAGES := gcc make libc6-dev linux-image-amd64 linux-headers-amd64 \
 	    linux-source-6.1 qemu-system-x86 busybox-static libmnl-dev cpio \
-	    kmod sparse xz-utils jq
+	    kmod sparse xz-utils jq gnuplot-nox
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
@@ -29,13 +29,13 @@ CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
 # the harness header has unused parameters of its own
 HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
 
-SELFTESTS := socket_create bind stream dgram netlink toystat module_lifetime
+SELFTESTS := socket_create bind stream dgram netlink toystat toyperf module_lifetime
 LIBTOY := $(B)/user/libtoy.a
-TOOLS := toystat
+TOOLS := toystat toyperf
 # jq goes into the guest for the tests of toystat -j
 JQ = $(shell command -v jq)
 
-.PHONY: all deps module module-lint user selftests run vm check clean help
+.PHONY: all deps module module-lint user selftests run vm check bench clean help
 
 all: deps module user selftests
 
@@ -44,8 +44,10 @@ help:
 	@echo "make run      build, boot the test VM, load the module and show it working"
 	@echo "make check    build, boot the test VM and run every selftest"
 	@echo "make vm       interactive shell in the test VM with the module loaded"
+	@echo "make bench    toyperf in the test VM: $(BENCH)/results.{json,md,png}, README"
 	@echo "make clean    remove what the build made"
 	@echo "FAMILY=N loads the module with family=N in run, vm and check."
+	@echo "BENCHFLAGS='...' passes options and workloads to toyperf in bench."
 
 # Install what is missing, saying what; nothing when all is there.
 deps:
@@ -84,7 +86,11 @@ $(LIBTOY): $(B)/user/toy_family.o $(B)/user/toy_genl.o
 
 $(B)/bin/%: $(B)/user/%.o $(LIBTOY)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ -lmnl
+	$(CC) $(CFLAGS) -pthread -o $@ $^ -lmnl -lm
+
+$(B)/bin/toyperf: $(B)/user/toyperf_workloads.o
+# the workloads share one callback signature; not all use every argument
+$(B)/user/toyperf_workloads.o: CFLAGS += -Wno-unused-parameter
 
 $(B)/bin/jq:
 	@test -n "$(JQ)" || { echo "jq is missing: make deps installs it" >&2; exit 1; }
@@ -110,7 +116,7 @@ $(KSRC):
 selftests: $(addprefix $(B)/selftests/,$(SELFTESTS) run_tests.sh settings tests.list)
 
 $(B)/selftests/%: selftests/%.c selftests/families.h selftests/blocking.h \
-		  selftests/toy_nl.h $(LIBTOY) \
+		  selftests/toy_nl.h selftests/run_cmd.h $(LIBTOY) \
 		  module/uapi/linux/af_toy.h $(B)/kselftest/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(LIBTOY) -lmnl
@@ -138,6 +144,21 @@ run: all
 		toystat; \
 		echo "== toystat -j, the SOCK_DGRAM part: every datagram sent was received or dropped"; \
 		toystat -j | jq -M -c ".dgram"'
+
+# toyperf's whole matrix in the guest; its JSON and Markdown come back
+# between marker lines and user/toyperf-report files them and plots them.
+BENCH := Documentation/bench
+BENCHFLAGS ?=
+QEMU_VERSION = $(shell qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+BENCH_LABEL = QEMU $(QEMU_VERSION) TCG, 2 vCPUs, 1 GiB
+
+bench: all
+	@mkdir -p $(B)/bench
+	$(VM) $(VMFLAGS) -t 3000 -- sh -c '\
+		set -e; toyperf $(BENCHFLAGS) -l "$(BENCH_LABEL)" --json /tmp/bench.json > /tmp/bench.md; \
+		echo "==== toyperf json"; cat /tmp/bench.json; \
+		echo "==== toyperf md"; cat /tmp/bench.md' | tee $(B)/bench/run.log
+	user/toyperf-report $(B)/bench/run.log $(BENCH) README.md
 
 vm: all
 	$(VM) $(VMFLAGS) -i

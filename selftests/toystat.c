@@ -20,6 +20,7 @@
 #include "kselftest_harness.h"
 #include "families.h"
 #include "toy_nl.h"
+#include "run_cmd.h"
 
 #define PORT		7100
 #define NOBODY		65534
@@ -48,42 +49,6 @@ FIXTURE_TEARDOWN(toystat)
 {
 	fds_close(self->fd, 3);
 	toy_genl_close(&self->g);
-}
-
-/*
- * Run @cmd with sh as user @uid (-1: as we are), its stdout and stderr in
- * @out. Returns its exit status, or -1 when it did not exit.
- */
-static int run_as(int uid, const char *cmd, char *out, size_t size)
-{
-	int pipefd[2], status;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(pipefd))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		dup2(pipefd[1], STDOUT_FILENO);
-		dup2(pipefd[1], STDERR_FILENO);
-		close(pipefd[0]);
-		if (uid >= 0 && (setgid(uid) || setuid(uid)))
-			_exit(126);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while (len < size - 1 &&
-	       (n = read(pipefd[0], out + len, size - 1 - len)) > 0)
-		len += n;
-	out[len] = '\0';
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 #define RUN(cmd) run_as(-1, (cmd), self->out, sizeof(self->out))

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * toyperf, the benchmark: every workload runs for every family, its JSON
+ * (checked with jq) holds what its table shows, its ratios are the
+ * medians of per-round ratios, and its exit status tells errors apart.
+ *
+ * The rounds are made very short: these tests check what toyperf reports,
+ * not how fast anything is. One run of the whole matrix is shared by the
+ * tests that read it (RESULTS, made by the first test that needs it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "families.h"
+#include "run_cmd.h"
+
+#define OUT_MAX		65536
+#define RESULTS		"/tmp/toyperf-selftest.json"
+#define TABLE		"/tmp/toyperf-selftest.md"
+/* every workload, small: 5 rounds of 20 ms, no warm-up */
+#define MATRIX		"toyperf -q -t 0.02 -w 0 stream=4096,65536 pingpong=64 " \
+			"dgram=64 connect parallel=1,2 crowd=1,100 memory=300"
+
+FIXTURE(toyperf) {
+	char out[OUT_MAX];
+};
+
+FIXTURE_SETUP(toyperf)
+{
+	if (toy_family() < 0)
+		SKIP(return, "af_toy.ko is not loaded");
+	if (system("command -v toyperf >/dev/null && command -v jq >/dev/null"))
+		SKIP(return, "toyperf or jq is not on PATH");
+}
+
+FIXTURE_TEARDOWN(toyperf)
+{
+}
+
+#define RUN(cmd) run_as(-1, (cmd), self->out, sizeof(self->out))
+
+/* Run the shared matrix once; 0 when its results are there. */
+static int matrix(char *out, size_t size)
+{
+	if (!access(RESULTS, R_OK) && !access(TABLE, R_OK))
+		return 0;
+	return run_as(-1, MATRIX " --json " RESULTS " > " TABLE, out, size);
+}
+
+/* jq -e FILTER on the shared results: 0 when it yields true. */
+#define JQ(filter) RUN("jq -e '" filter "' " RESULTS " >/dev/null")
+
+TEST_F(toyperf, json_has_every_family_and_point)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, JQ(".config.families | map(.name) == [\"toy\",\"unix\",\"vsock\",\"inet\"]"));
+	/* in toyperf's order of workloads, whatever the command line's */
+	EXPECT_EQ(0, JQ("[.points[] | \"\\(.workload)=\\(.param)\"] == "
+			"[\"memory=300\",\"stream=4096\",\"stream=65536\",\"pingpong=64\","
+			"\"dgram=64\",\"connect=1\",\"parallel=1\",\"parallel=2\","
+			"\"crowd=1\",\"crowd=100\"]")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, JQ(".config.rounds == 5 and .system.kernel != \"\" and .system.cpus > 0"));
+}
+
+TEST_F(toyperf, every_measured_cell_has_five_positive_rounds)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	/* dropped datagrams may be none; every other figure is positive */
+	EXPECT_EQ(0, JQ("[.points[].metrics[] | select(.name != \"dropped\")"
+			" | .families[] | select(.skipped | not)"
+			" | (.rounds | length == 5 and all(. > 0)) and .median > 0]"
+			" | length > 0 and all"));
+}
+
+TEST_F(toyperf, vsock_dgram_is_skipped_with_the_reason)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"dgram\") | .metrics[0]"
+			" | .families.vsock.skipped == \"No such device\""
+			" and (.families.toy.median > 0)"));
+	EXPECT_EQ(0, RUN("grep -q 'AF_VSOCK: no SOCK_DGRAM here (No such device)' " TABLE));
+}
+
+TEST_F(toyperf, ratio_is_the_median_of_the_per_round_ratios)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, JQ("def median: sort | if length % 2 == 1 then .[length / 2 | floor]"
+			" else (.[length / 2 - 1] + .[length / 2]) / 2 end;"
+			" [.points[].metrics[].families | .unix.rounds as $u"
+			" | to_entries[] | select(.value.rounds and ($u | all(. > 0)))"
+			" | .value as $c | [range(5) | $c.rounds[.] / $u[.]] | median"
+			" | (. - $c.ratio_to_unix) | fabs < 1e-4 * ($c.ratio_to_unix + 1e-9) + 1e-6]"
+			" | length > 0 and all")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, JQ("[.points[].metrics[].families.unix | select(.rounds | all(. > 0))"
+			" | .ratio_to_unix == 1] | length > 0 and all"));
+}
+
+TEST_F(toyperf, dgram_sent_is_received_plus_dropped)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	/* per round and family; AF_UNIX blocks its sender and drops nothing */
+	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"dgram\") | .metrics as [$r, $s, $d]"
+			" | [$r.families | keys[] as $f | select($r.families[$f].rounds)"
+			" | range(5) as $i | $s.families[$f].rounds[$i] - $r.families[$f].rounds[$i]"
+			" - $d.families[$f].rounds[$i] | fabs < 1]"
+			" | length == 15 and all")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"dgram\") | .metrics[2].families.unix.median == 0"));
+}
+
+TEST_F(toyperf, pingpong_p99_is_not_below_p50)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"pingpong\") | .metrics as [$p50, $p99]"
+			" | [$p50.families | keys[] as $f | range(5) as $i"
+			" | $p99.families[$f].rounds[$i] >= $p50.families[$f].rounds[$i]]"
+			" | length == 20 and all"));
+}
+
+TEST_F(toyperf, memory_is_kernel_bytes_per_pair)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	/* two sockets, their inodes and files: more than 1 KiB, far below 64 */
+	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"memory\") | .metrics[0].families"
+			" | [.[].median | . > 1024 and . < 65536] | length == 4 and all"))
+		TH_LOG("%s", self->out);
+}
+
+TEST_F(toyperf, targets_compare_ratio_with_goal)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, JQ(".targets | length == 9 and all(.met == (if .goal == \">=\""
+			" then .ratio >= .limit else .ratio <= .limit end))"))
+		TH_LOG("%s", self->out);
+	/* the stream target reads the ratio the stream point reports */
+	EXPECT_EQ(0, JQ("(.points[] | select(.workload == \"stream\" and .param == 65536)"
+			" | .metrics[0].families.toy.ratio_to_unix) as $r"
+			" | .targets[0].ratio == $r"));
+}
+
+TEST_F(toyperf, table_shows_the_json_medians)
+{
+	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
+	/* the AF_UNIX cell of the 4 KiB row of the stream table */
+	EXPECT_EQ(0, RUN("cell=$(awk -F'|' '/^## Stream throughput/ { on = 1 }"
+			 " on && $2 == \" 4 KiB \" { print $4; exit }' " TABLE ");"
+			 " echo \"cell: $cell\";"
+			 " jq -e --argjson c \"$cell\" '.points[]"
+			 " | select(.workload == \"stream\" and .param == 4096)"
+			 " | .metrics[0].families.unix.median | . - $c | fabs <= 0.01 * $c + 0.01' "
+			 RESULTS)) TH_LOG("%s", self->out);
+	/* a table per metric: 1 + 1 + 2 + 3 + 1 + 1 + 2, and the targets */
+	EXPECT_EQ(0, RUN("test $(grep -c '^## ' " TABLE ") = 12")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, RUN("grep -q 'only those ratios' " TABLE));
+}
+
+TEST_F(toyperf, json_on_stdout_with_j)
+{
+	EXPECT_EQ(0, RUN("toyperf -q -j -f toy,unix -t 0.02 -w 0 connect | jq -e '.points | length == 1'"))
+		TH_LOG("%s", self->out);
+}
+
+TEST_F(toyperf, bad_usage_exits_1_with_a_message)
+{
+	static const char *const bad[] = {
+		"toyperf -f toy,nosuch connect",
+		"toyperf nosuch",
+		"toyperf stream=0",
+		"toyperf stream=64,x",
+		"toyperf dgram=70000",
+		"toyperf -r 4 connect",
+		"toyperf -r 5.5 connect",
+		"toyperf -t 0 connect",
+		"toyperf -w -1 connect",
+		"toyperf --nosuch",
+		"toyperf --json /nonexistent/dir/x.json -f toy -t 0.01 connect",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(1, RUN(bad[i])) TH_LOG("%s", bad[i]);
+		EXPECT_NE(NULL, strstr(self->out, "toyperf: ")) TH_LOG("%s: %s", bad[i], self->out);
+	}
+	EXPECT_EQ(0, RUN("toyperf --help"));
+	EXPECT_NE(NULL, strstr(self->out, "crowd"));
+	EXPECT_EQ(0, RUN("toyperf -V"));
+}
+
+TEST_HARNESS_MAIN

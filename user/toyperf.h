@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * toyperf: the families it compares and the workloads it runs.
+ *
+ * toyperf.c holds the command line, the order of the rounds and the
+ * output (table, JSON, targets); toyperf_workloads.c holds the sockets and
+ * the timed loops of each workload.
+ */
+#ifndef TOYPERF_H
+#define TOYPERF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* The most values one round of a workload reports. */
+#define TP_MAX_VALS	3
+
+/**
+ * struct tp_family - one socket family toyperf measures
+ * @name: its name on the command line and in JSON
+ * @label: its name in tables
+ * @domain: the family number for socket(2); AF_TOY's is found at run time
+ * @why_not: per socket type, why it cannot be measured (socket(2)'s error),
+ *	or NULL when it can; index 0 is SOCK_STREAM, 1 is SOCK_DGRAM
+ */
+struct tp_family {
+	const char *name;
+	const char *label;
+	int domain;
+	const char *why_not[2];
+};
+
+/**
+ * struct tp_metric - one value a workload reports for each round
+ * @name: short name, in JSON and in the table heading
+ * @unit: its unit
+ * @lower_better: true for costs (latency, bytes), false for rates
+ */
+struct tp_metric {
+	const char *name;
+	const char *unit;
+	bool lower_better;
+};
+
+/**
+ * struct tp_workload - one kind of measurement
+ * @name: its name on the command line and in JSON
+ * @title: a heading for tables
+ * @type: SOCK_STREAM or SOCK_DGRAM
+ * @param_name: what the parameter is, e.g. "write size"
+ * @param_unit: the parameter's unit, e.g. "B"
+ * @params: default parameter values
+ * @nparams: how many
+ * @max_param: the largest parameter the workload takes
+ * @metrics: the values each round reports
+ * @nmetrics: how many
+ * @interleaved: rounds of all families alternate (timings); when false,
+ *	each family runs all its rounds in turn (memory, which must not see
+ *	another family's sockets being freed)
+ * @setup: optional, before the rounds of one parameter for one family;
+ *	returns state handed to @run and @teardown
+ * @run: one round: measure for @secs seconds and fill @vals
+ * @teardown: optional, after the rounds of one parameter
+ */
+struct tp_workload {
+	const char *name;
+	const char *title;
+	int type;
+	const char *param_name;
+	const char *param_unit;
+	long params[8];
+	int nparams;
+	long max_param;
+	struct tp_metric metrics[TP_MAX_VALS];
+	int nmetrics;
+	bool interleaved;
+	void *(*setup)(const struct tp_family *f, long param);
+	void (*run)(const struct tp_family *f, long param, double secs,
+		    void *state, double *vals);
+	void (*teardown)(void *state);
+};
+
+extern const struct tp_workload tp_workloads[];
+extern const int tp_nworkloads;
+
+/* Fill in @f->why_not by opening a socket of each type. */
+void tp_probe(struct tp_family *f);
+
+/* Make sure @nfds file descriptors can be open at once; false if not. */
+bool tp_raise_nofile(long nfds);
+
+/* CLOCK_MONOTONIC in seconds. */
+double tp_now(void);
+
+/* Print "toyperf: MESSAGE" and exit 1. */
+void tp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+						   noreturn));
+
+#endif /* TOYPERF_H */
