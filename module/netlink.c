@@ -172,12 +172,10 @@ static void toy_sock_queues(struct sock *sk, u32 *rx, u32 *tx)
 	}
 	*rx = READ_ONCE(toy_sk(sk)->rx_unread);
 	*tx = 0;
-	/* SOCK_RCU_FREE keeps a peer that release is letting go readable */
-	rcu_read_lock();
+	/* @sk is listed: its release has not dropped @peer yet */
 	peer = READ_ONCE(toy_sk(sk)->peer);
 	if (peer)
 		*tx = READ_ONCE(toy_sk(peer)->rx_unread);
-	rcu_read_unlock();
 }
 
 /*
@@ -194,12 +192,11 @@ static bool toy_sock_peer_port(struct sock *sk, u32 *port)
 		*port = READ_ONCE(tsk->peer_port);
 		return *port;
 	}
-	rcu_read_lock();
+	/* @sk is listed: its release has not dropped @peer yet */
 	peer = READ_ONCE(tsk->peer);
 	connected = peer;
 	if (peer)
 		*port = READ_ONCE(toy_sk(peer)->port);
-	rcu_read_unlock();
 	return connected;
 }
 

@@ -14,8 +14,10 @@
  * by port: inserts that find the port taken fail atomically (EADDRINUSE),
  * and lookups cost the same with one socket or ten thousand. Lookups run
  * under rcu_read_lock() and take a reference only on a socket whose
- * refcount is not already zero; SOCK_RCU_FREE keeps the memory valid until
- * the grace period ends.
+ * refcount is not already zero; a socket is marked SOCK_RCU_FREE when it
+ * enters a table, which keeps its memory valid until the grace period
+ * ends. Sockets that never enter one (accepted ones, unbound ones) are
+ * found by nobody and are freed at once, without waiting for RCU.
  *
  * Every socket, bound or not, is also on its namespace's socket list from
  * allocation to release, for the netlink socket dump and the per-state
@@ -30,6 +32,8 @@
 #include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/percpu.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <net/net_namespace.h>
@@ -255,10 +259,21 @@ static struct proto toy_proto = {
 	.obj_size	= sizeof(struct toy_sock),
 };
 
+/*
+ * Ephemeral ports are drawn from a per-CPU pseudo-random generator seeded
+ * from the kernel's random pool at load. get_random_u32() refills its
+ * batch with ChaCha20 every few calls, which dominated connect() when
+ * profiled; a port only needs to be spread over the range, not secret: a
+ * port someone bound first just makes the insert try another. Used with
+ * preemption off (get_cpu_ptr()), in process context only.
+ */
+static DEFINE_PER_CPU(struct rnd_state, toy_port_rnd);
+
 int toy_proto_init(void)
 {
 	int err;
 
+	prandom_seed_full_state(&toy_port_rnd);
 	/* alloc_slab: one kmem_cache named after the proto, visible in slabinfo */
 	err = proto_register(&toy_proto, 1);
 	if (err)
@@ -288,6 +303,8 @@ static int toy_port_insert(struct toy_sock *tsk, u32 port)
 {
 	int err;
 
+	/* from here on lookups may find it: free it after a grace period */
+	sock_set_flag(&tsk->sk, SOCK_RCU_FREE);
 	tsk->port = port;
 	err = rhashtable_lookup_insert_fast(toy_port_table(&tsk->sk),
 					    &tsk->port_node, toy_port_params);
@@ -299,15 +316,24 @@ static int toy_port_insert(struct toy_sock *tsk, u32 port)
 	return 0;
 }
 
+/* A pseudo-random port in the ephemeral range. */
+static u32 toy_port_random(void)
+{
+	const u32 span = TOY_PORT_EPHEMERAL_MAX - TOY_PORT_EPHEMERAL_MIN + 1;
+	u32 r = prandom_u32_state(get_cpu_ptr(&toy_port_rnd));
+
+	put_cpu_ptr(&toy_port_rnd);
+	/* scale, not modulo: no bias towards the low ports */
+	return TOY_PORT_EPHEMERAL_MIN + (u32)(((u64)r * span) >> 32);
+}
+
 /* Bind to a random free ephemeral port. */
 static int toy_port_insert_ephemeral(struct toy_sock *tsk)
 {
-	const u32 span = TOY_PORT_EPHEMERAL_MAX - TOY_PORT_EPHEMERAL_MIN + 1;
 	int tries, err = -EADDRNOTAVAIL;
 
 	for (tries = 0; tries < TOY_EPHEMERAL_TRIES; tries++) {
-		err = toy_port_insert(tsk, TOY_PORT_EPHEMERAL_MIN +
-					   get_random_u32_below(span));
+		err = toy_port_insert(tsk, toy_port_random());
 		if (err != -EADDRINUSE)
 			return err;
 	}
@@ -496,7 +522,6 @@ struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 
 	sock_init_data(sock, sk);
 	sk->sk_type = type;
-	sock_set_flag(sk, SOCK_RCU_FREE);
 
 	tsk = toy_sk(sk);
 	spin_lock_init(&tsk->lock);

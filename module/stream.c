@@ -61,29 +61,24 @@ struct toy_skb_cb {
 
 #define TOY_SKB_CB(skb)	((struct toy_skb_cb *)(skb)->cb)
 
+/* The most @sk may have in flight to @peer. */
+static int toy_stream_limit_to(const struct sock *sk, const struct sock *peer)
+{
+	return min(READ_ONCE(sk->sk_sndbuf), READ_ONCE(peer->sk_rcvbuf));
+}
+
 /*
- * The most @sk may have in flight to its peer. The peer pointer is read
- * under RCU: release clears it before dropping its reference, and
- * SOCK_RCU_FREE keeps the memory until readers are done.
+ * The most @sk may have in flight to its peer, from poll() of @sk or from
+ * sk_write_space(), where the peer reference cannot go away (struct
+ * toy_sock says why).
  */
 static int toy_stream_limit(const struct sock *sk)
 {
-	int limit = READ_ONCE(sk->sk_sndbuf);
-	struct sock *peer;
+	struct sock *peer = READ_ONCE(toy_sk(sk)->peer);
 
-	rcu_read_lock();
-	peer = READ_ONCE(toy_sk(sk)->peer);
-	if (peer)
-		limit = min(limit, READ_ONCE(peer->sk_rcvbuf));
-	rcu_read_unlock();
-	return limit;
+	return peer ? toy_stream_limit_to(sk, peer) : READ_ONCE(sk->sk_sndbuf);
 }
 
-/* May the sender build one more skb? */
-static bool toy_stream_has_room(const struct sock *sk)
-{
-	return sk_wmem_alloc_get(sk) < toy_stream_limit(sk);
-}
 
 /*
  * Writable for poll and for waking writers: half the limit is free, so a
@@ -161,18 +156,21 @@ static void toy_stream_copy_peercred(struct sock *sk, struct sock *from)
 	put_cred(old_cred);
 }
 
-/* The peer of a connected @sk with a reference, or NULL. */
-static struct sock *toy_stream_get_peer(struct sock *sk)
+/*
+ * Wake connectors sleeping in toy_stream_wait_backlog() on listener @tsk:
+ * one when a backlog slot was freed, all when @all. The state they wait
+ * for was changed before; wq_has_sleeper()'s barrier pairs with the one in
+ * prepare_to_wait(), so the wait queue lock is only taken when somebody
+ * sleeps there, not on every accept() and close().
+ */
+static void toy_stream_wake_connectors(struct toy_sock *tsk, bool all)
 {
-	struct toy_sock *tsk = toy_sk(sk);
-	struct sock *peer;
-
-	spin_lock(&tsk->lock);
-	peer = tsk->peer;
-	if (peer)
-		sock_hold(peer);
-	spin_unlock(&tsk->lock);
-	return peer;
+	if (!wq_has_sleeper(&tsk->peer_wait))
+		return;
+	if (all)
+		wake_up_interruptible_all(&tsk->peer_wait);
+	else
+		wake_up_interruptible(&tsk->peer_wait);
 }
 
 /*
@@ -205,7 +203,7 @@ static void toy_stream_close(struct sock *sk, bool never_accepted)
 	spin_unlock(&tsk->lock);
 
 	/* connectors waiting for backlog room find the listener gone */
-	wake_up_interruptible_all(&tsk->peer_wait);
+	toy_stream_wake_connectors(tsk, true);
 
 	if (peer) {
 		struct toy_sock *ptsk = toy_sk(peer);
@@ -268,7 +266,7 @@ static int toy_stream_listen(struct socket *sock, int backlog)
 	sk->sk_state = TCP_LISTEN;
 	spin_unlock(&tsk->lock);
 	if (grown)
-		wake_up_interruptible_all(&tsk->peer_wait);
+		toy_stream_wake_connectors(tsk, true);
 	err = 0;
 out:
 	release_sock(sk);
@@ -311,7 +309,8 @@ static int toy_stream_queue_conn(struct sock *listener, struct sock *sk,
 
 	spin_lock_nested(&tsk->lock, SINGLE_DEPTH_NESTING);
 	sock_hold(newsk);
-	WRITE_ONCE(tsk->peer, newsk);
+	/* pairs with the smp_load_acquire() in sendmsg: @newsk is ready */
+	smp_store_release(&tsk->peer, newsk);
 	sk->sk_state = TCP_ESTABLISHED;
 	spin_unlock(&tsk->lock);
 
@@ -431,7 +430,7 @@ static struct sock *toy_stream_dequeue_conn(struct sock *sk)
 	if (!ntsk)
 		return NULL;
 
-	wake_up_interruptible(&tsk->peer_wait);
+	toy_stream_wake_connectors(tsk, false);
 	return &ntsk->sk;
 }
 
@@ -508,29 +507,42 @@ static int toy_stream_queue_skb(struct sock *peer, struct sk_buff *skb)
 }
 
 /*
- * Sleep until @sk has room to send to @peer. Returns 0 with room; a pending
- * socket error (ECONNRESET when the peer closed with data unread, reported
- * once, as by AF_UNIX); -EPIPE once either side shut the direction down;
- * -EAGAIN when *@timeo ran out; or the errno of a signal.
+ * Is sending to @peer possible, or over? True with *@err 0 when @sk has
+ * room for one more skb; true with a pending socket error (ECONNRESET when
+ * the peer closed with data unread, reported once, as by AF_UNIX) or with
+ * -EPIPE once either side shut the direction down; false while @sk must
+ * wait for room.
+ */
+static bool toy_stream_send_ready(struct sock *sk, struct sock *peer,
+				  int *err)
+{
+	*err = sock_error(sk);
+	if (*err)
+		return true;
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN ||
+	    READ_ONCE(peer->sk_shutdown) & RCV_SHUTDOWN) {
+		*err = -EPIPE;
+		return true;
+	}
+	return sk_wmem_alloc_get(sk) < toy_stream_limit_to(sk, peer);
+}
+
+/*
+ * Wait until toy_stream_send_ready(), *@timeo ends (-EAGAIN) or a signal
+ * comes (its errno). The wait queue is only joined when there is no room.
  */
 static int toy_stream_wait_room(struct sock *sk, struct sock *peer,
 				long *timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	int err = 0;
+	int err;
+
+	if (toy_stream_send_ready(sk, peer, &err))
+		return err;
 
 	add_wait_queue(sk_sleep(sk), &wait);
-	for (;;) {
-		err = sock_error(sk);
-		if (err)
-			break;
-		if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN ||
-		    READ_ONCE(peer->sk_shutdown) & RCV_SHUTDOWN) {
-			err = -EPIPE;
-			break;
-		}
-		if (toy_stream_has_room(sk))
-			break;
+	/* checked again once queued: a wakeup before that is not lost */
+	while (!toy_stream_send_ready(sk, peer, &err)) {
 		if (!*timeo) {
 			err = -EAGAIN;
 			break;
@@ -565,10 +577,11 @@ static struct sk_buff *toy_stream_alloc_skb(struct sock *sk, size_t size,
 	return skb;
 }
 
-/* Payload of the next skb: half the limit, within the skb size bounds. */
-static size_t toy_stream_skb_size(const struct sock *sk, size_t left)
+/* Payload of the next skb to @peer: half the limit, within the bounds. */
+static size_t toy_stream_skb_size(const struct sock *sk,
+				  const struct sock *peer, size_t left)
 {
-	size_t size = toy_stream_limit(sk) / 2;
+	size_t size = toy_stream_limit_to(sk, peer) / 2;
 
 	size = clamp_t(size_t, size, TOY_STREAM_SKB_MIN, TOY_STREAM_SKB_MAX);
 	return min(size, left);
@@ -590,7 +603,11 @@ static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	if (msg->msg_namelen)
 		return sk->sk_state == TCP_ESTABLISHED ? -EISCONN : -EOPNOTSUPP;
 
-	peer = toy_stream_get_peer(sk);
+	/*
+	 * Only release clears @peer, and release cannot run while this call
+	 * holds the file: the reference @peer owns keeps the peer alive.
+	 */
+	peer = smp_load_acquire(&toy_sk(sk)->peer);
 	if (!peer)
 		return -ENOTCONN;
 
@@ -605,7 +622,7 @@ static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		if (err)
 			break;
 
-		size = toy_stream_skb_size(sk, len - sent);
+		size = toy_stream_skb_size(sk, peer, len - sent);
 		skb = toy_stream_alloc_skb(sk, size, &err);
 		if (!skb)
 			break;
@@ -618,7 +635,6 @@ static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 		sent += size;
 	}
-	sock_put(peer);
 
 	if (sent) {
 		toy_count_tx(sk, sent);
@@ -825,18 +841,12 @@ static __poll_t toy_stream_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-/* Unread bytes @sk sent: what its peer has queued. */
+/* Unread bytes @sk sent: what its peer has queued. From ioctl() of @sk. */
 static int toy_stream_outq(struct sock *sk)
 {
-	struct sock *peer;
-	int bytes = 0;
+	struct sock *peer = READ_ONCE(toy_sk(sk)->peer);
 
-	rcu_read_lock();
-	peer = READ_ONCE(toy_sk(sk)->peer);
-	if (peer)
-		bytes = READ_ONCE(toy_sk(peer)->rx_unread);
-	rcu_read_unlock();
-	return bytes;
+	return peer ? READ_ONCE(toy_sk(peer)->rx_unread) : 0;
 }
 
 static int toy_stream_ioctl(struct socket *sock, unsigned int cmd,

@@ -46,9 +46,8 @@
  * @port_node: link in the port table of the socket's netns and type; the
  *	table's own locking (rhashtable) guards it.
  * @peer: the connected peer, holding a reference on it. Guarded by @lock;
- *	set once by connect or socketpair, cleared by release. The owner may
- *	read it without @lock in a system call that found the socket
- *	connected, since only release clears it.
+ *	set once by connect or socketpair, cleared by release; see below for
+ *	who may read it without @lock.
  * @accept_queue: connected sockets that accept() has not taken yet, each
  *	linked by its @accept_node and owning its initial reference. Guarded
  *	by @lock; sk_ack_backlog counts it.
@@ -80,11 +79,19 @@
  *
  * Lifetime: sk_refcnt counts the struct socket (dropped by release), a
  * connected peer's @peer, a listener's @accept_queue for a socket not yet
- * accepted, and lookups in progress. Sockets are freed after an RCU grace
- * period (SOCK_RCU_FREE) so that port table lookups under rcu_read_lock()
- * may take a reference with refcount_inc_not_zero(). Every skb a socket
- * sends is charged to its sk_wmem_alloc until the reader frees it, which
- * keeps the sender's memory alive until then.
+ * accepted, and lookups in progress. A socket that was ever in a port
+ * table is freed after an RCU grace period (SOCK_RCU_FREE, set when it
+ * enters the table) so that lookups under rcu_read_lock() may take a
+ * reference with refcount_inc_not_zero(); others are freed at once. Every
+ * skb a socket sends is charged to its sk_wmem_alloc until the reader
+ * frees it, which keeps the sender's memory alive until then.
+ *
+ * A stream socket's @peer reference is dropped only by its own release,
+ * after it left the socket list. So @peer may be read without @lock by
+ * the socket's own system calls (which hold its file, so release cannot
+ * run), by the netlink dump while it holds the socket's list bucket lock,
+ * and by sk_write_space(), which the peer itself calls while freeing an
+ * skb. Connect publishes @peer with smp_store_release().
  */
 struct toy_sock {
 	struct sock		sk;
