@@ -148,7 +148,7 @@ run: all
 # toyperf's whole matrix in the guest; its JSON and Markdown come back
 # between marker lines and user/toyperf-report files them and plots them.
 BENCH := Documentation/bench
-BENCHFLAGS ?=
+BENCHFLAGS ?= -r 7
 QEMU_VERSION = $(shell qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
 BENCH_LABEL = QEMU $(QEMU_VERSION) TCG, 2 vCPUs, 1 GiB
 

@@ -79,7 +79,6 @@ static int toy_stream_limit(const struct sock *sk)
 	return peer ? toy_stream_limit_to(sk, peer) : READ_ONCE(sk->sk_sndbuf);
 }
 
-
 /*
  * Writable for poll and for waking writers: half the limit is free, so a
  * woken writer can queue a full-sized skb and waiters are not woken for

@@ -212,8 +212,8 @@ static inline void toy_count_msg(struct sock *sk, atomic64_t *bytes_ctr,
 	struct toy_stats_pcpu __percpu *pcpu = toy_stats_pcpu(sk);
 	enum toy_type_idx t = toy_type_idx(sk);
 
-	BUILD_BUG_ON(TOY_STAT_TX_MSGS != TOY_STAT_TX_BYTES + 1 ||
-		     TOY_STAT_RX_MSGS != TOY_STAT_RX_BYTES + 1);
+	BUILD_BUG_ON(TOY_STAT_TX_MSGS - TOY_STAT_TX_BYTES != 1 ||
+		     TOY_STAT_RX_MSGS - TOY_STAT_RX_BYTES != 1);
 	atomic64_add(bytes, bytes_ctr);
 	atomic64_inc(msgs_ctr);
 	this_cpu_add(pcpu->val[t][bytes_stat], bytes);
