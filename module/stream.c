@@ -24,9 +24,11 @@
  * (per writing thread).
  *
  * Locks: readers of one socket are serialised by lock_sock(), which also
- * orders connect, listen and accept. Senders take no socket lock of their
- * own: they append under the peer's toy_sock.lock, which release and
- * shutdown take to change what a sender must see. See struct toy_sock.
+ * orders connect and listen. accept() takes only the listener's
+ * toy_sock.lock, under which listen and shutdown change what it checks.
+ * Senders take no socket lock of their own: they append under the peer's
+ * toy_sock.lock, which release and shutdown take to change what a sender
+ * must see. See struct toy_sock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -412,31 +414,35 @@ out:
 	return err;
 }
 
-/* Take the oldest connection off the accept queue of @sk, or NULL. */
-static struct sock *toy_stream_dequeue_conn(struct sock *sk)
+/*
+ * Take the oldest connection off the accept queue of listener @sk into
+ * *@newsk (NULL when the queue is empty). Returns -EINVAL when @sk does
+ * not listen or was shut down for reading (which ends accept, as in
+ * AF_UNIX); both are checked under the lock that listen() and shutdown()
+ * change them under, so accept() needs no lock_sock().
+ */
+static int toy_stream_dequeue_conn(struct sock *sk, struct sock **newsk)
 {
 	struct toy_sock *tsk = toy_sk(sk);
-	struct toy_sock *ntsk;
+	struct toy_sock *ntsk = NULL;
+	int err = 0;
 
 	spin_lock(&tsk->lock);
-	ntsk = list_first_entry_or_null(&tsk->accept_queue, struct toy_sock,
-					accept_node);
+	if (sk->sk_state != TCP_LISTEN || sk->sk_shutdown & RCV_SHUTDOWN)
+		err = -EINVAL;
+	else
+		ntsk = list_first_entry_or_null(&tsk->accept_queue,
+						struct toy_sock, accept_node);
 	if (ntsk) {
 		list_del_init(&ntsk->accept_node);
 		sk_acceptq_removed(sk);
 	}
 	spin_unlock(&tsk->lock);
-	if (!ntsk)
-		return NULL;
 
-	toy_stream_wake_connectors(tsk, false);
-	return &ntsk->sk;
-}
-
-static bool toy_stream_accept_ready(struct sock *sk)
-{
-	return READ_ONCE(sk->sk_ack_backlog) ||
-	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+	*newsk = ntsk ? &ntsk->sk : NULL;
+	if (ntsk)
+		toy_stream_wake_connectors(tsk, false);
+	return err;
 }
 
 static int toy_stream_accept(struct socket *sock, struct socket *newsock,
@@ -446,39 +452,38 @@ static int toy_stream_accept(struct socket *sock, struct socket *newsock,
 	struct sock *sk = sock->sk;
 	struct sock *newsk;
 	long timeo;
-	int err = 0;
+	int err;
 
-	lock_sock(sk);
+	/* the common case: a connection is waiting, no wait queue needed */
+	err = toy_stream_dequeue_conn(sk, &newsk);
+	if (err || newsk)
+		goto out;
+
 	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
-		/* shutdown(SHUT_RD) of a listener ends accept, as in AF_UNIX */
-		if (sk->sk_state != TCP_LISTEN ||
-		    sk->sk_shutdown & RCV_SHUTDOWN) {
-			err = -EINVAL;
-			goto out;
-		}
-		newsk = toy_stream_dequeue_conn(sk);
-		if (newsk)
+		/* checked again once queued: a wakeup before that is not lost */
+		err = toy_stream_dequeue_conn(sk, &newsk);
+		if (err || newsk)
 			break;
 		if (!timeo) {
 			err = -EAGAIN;
-			goto out;
+			break;
 		}
 		if (signal_pending(current)) {
 			err = sock_intr_errno(timeo);
-			goto out;
+			break;
 		}
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, toy_stream_accept_ready(sk), &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
 	}
-
+	remove_wait_queue(sk_sleep(sk), &wait);
+out:
+	if (err)
+		return err;
 	/* the accept queue's reference becomes the new socket's */
 	sock_graft(newsk, newsock);
 	newsock->state = SS_CONNECTED;
-out:
-	release_sock(sk);
-	return err;
+	return 0;
 }
 
 /*
