@@ -44,7 +44,7 @@ help:
 	@echo "make run      build, boot the test VM, load the module and show it working"
 	@echo "make check    build, boot the test VM and run every selftest"
 	@echo "make vm       interactive shell in the test VM with the module loaded"
-	@echo "make bench    toyperf in the test VM: $(BENCH)/results.{json,md,png}, README"
+	@echo "make bench    toyperf in the test VM: $(BENCH)/results.{json,md,png} and README"
 	@echo "make clean    remove what the build made"
 	@echo "FAMILY=N loads the module with family=N in run, vm and check."
 	@echo "BENCHFLAGS='...' passes options and workloads to toyperf in bench."
