@@ -158,6 +158,19 @@ static void toy_stream_copy_peercred(struct sock *sk, struct sock *from)
 }
 
 /*
+ * Must a blocking call stop waiting? -EAGAIN when its time @timeo ran out,
+ * the errno of a pending signal, or 0 to go on waiting.
+ */
+static int toy_stream_wait_over(long timeo)
+{
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 0;
+}
+
+/*
  * Wake connectors sleeping in toy_stream_wait_backlog() on listener @tsk:
  * one when a backlog slot was freed, all when @all. The state they wait
  * for was changed before; wq_has_sleeper()'s barrier pairs with the one in
@@ -466,14 +479,9 @@ static int toy_stream_accept(struct socket *sock, struct socket *newsock,
 		err = toy_stream_dequeue_conn(sk, &newsk);
 		if (err || newsk)
 			break;
-		if (!timeo) {
-			err = -EAGAIN;
+		err = toy_stream_wait_over(timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
 		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -547,14 +555,9 @@ static int toy_stream_wait_room(struct sock *sk, struct sock *peer,
 	add_wait_queue(sk_sleep(sk), &wait);
 	/* checked again once queued: a wakeup before that is not lost */
 	while (!toy_stream_send_ready(sk, peer, &err)) {
-		if (!*timeo) {
-			err = -EAGAIN;
+		err = toy_stream_wait_over(*timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(*timeo);
-			break;
-		}
 		*timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, *timeo);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -727,14 +730,9 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 			}
 			if (sk->sk_shutdown & RCV_SHUTDOWN)
 				break;
-			if (!timeo) {
-				err = -EAGAIN;
+			err = toy_stream_wait_over(timeo);
+			if (err)
 				break;
-			}
-			if (signal_pending(current)) {
-				err = sock_intr_errno(timeo);
-				break;
-			}
 			add_wait_queue(sk_sleep(sk), &wait);
 			sk_wait_event(sk, &timeo,
 				      toy_stream_readable(sk, peek ? copied : 0),
