@@ -594,6 +594,61 @@ static size_t toy_stream_skb_size(const struct sock *sk,
 	return min(size, left);
 }
 
+/*
+ * One copy instead of two: when @peer's reader sleeps in recvmsg() with
+ * an empty queue, it has posted its buffer (struct toy_direct), pinned.
+ * Claim it, under the locks a sender queues under, so that no skb can be
+ * queued before the claim and nothing is claimed from a closed or shut
+ * down peer; then copy into it, outside any lock, since copying may fault
+ * and sleep. Returns the bytes copied, 0 when there was nothing to claim
+ * (the caller queues an skb), or -EFAULT when nothing could be copied.
+ */
+static ssize_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
+				      size_t len)
+{
+	struct sk_buff_head *queue = &peer->sk_receive_queue;
+	struct toy_sock *ptsk = toy_sk(peer);
+	struct toy_direct *d = NULL;
+	size_t copied = 0, off;
+	unsigned int i;
+
+	if (!READ_ONCE(ptsk->direct))
+		return 0;
+	spin_lock(&ptsk->lock);
+	if (!sock_flag(peer, SOCK_DEAD) && !(peer->sk_shutdown & RCV_SHUTDOWN)) {
+		spin_lock(&queue->lock);
+		if (ptsk->direct && skb_queue_empty(queue)) {
+			d = ptsk->direct;
+			ptsk->direct = NULL;
+			d->state = TOY_DIRECT_CLAIMED;
+		}
+		spin_unlock(&queue->lock);
+	}
+	spin_unlock(&ptsk->lock);
+	if (!d)
+		return 0;
+
+	len = min(len, d->len);
+	off = d->offset;
+	for (i = 0; copied < len; i++, off = 0) {
+		size_t chunk = min_t(size_t, PAGE_SIZE - off, len - copied);
+		size_t n = copy_page_from_iter(d->pages[i], off, chunk,
+					       &msg->msg_iter);
+
+		copied += n;
+		if (n < chunk)
+			break;
+	}
+	d->copied = copied;
+	/* the reader may return once it sees DONE: @d is not used after */
+	smp_store_release(&d->state, TOY_DIRECT_DONE);
+	/* orders the store before wake_up_var()'s look at its wait queue */
+	smp_mb();
+	wake_up_var(&d->state);
+	peer->sk_data_ready(peer);
+	return copied ? copied : -EFAULT;
+}
+
 static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 			      size_t len)
 {
@@ -623,11 +678,21 @@ static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		err = -EPIPE;
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	while (!err && sent < len) {
+		ssize_t direct;
 		size_t size;
 
 		err = toy_stream_wait_room(sk, peer, &timeo);
 		if (err)
 			break;
+
+		/* a reader waits with an empty queue: copy straight to it */
+		direct = toy_stream_send_direct(peer, msg, len - sent);
+		if (direct < 0)
+			err = direct;
+		else
+			sent += direct;
+		if (direct)
+			continue;
 
 		size = toy_stream_skb_size(sk, peer, len - sent);
 		skb = toy_stream_alloc_skb(sk, size, &err);
@@ -691,6 +756,72 @@ static bool toy_stream_readable(struct sock *sk, u32 seen)
 	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 }
 
+/*
+ * Sleep, with lock_sock() released, until @sk has data, an error or an
+ * EOF, or *@timeo ends or a signal comes, having posted up to @len bytes
+ * of the caller's buffer for a sender to copy into directly (see
+ * toy_stream_send_direct()). Called with an empty queue. Returns the
+ * bytes a sender copied into the buffer, which advance @msg's iterator.
+ */
+static size_t toy_stream_wait_data(struct sock *sk, struct msghdr *msg,
+				   size_t len, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sk_buff_head *queue = &sk->sk_receive_queue;
+	struct toy_sock *tsk = toy_sk(sk);
+	struct toy_direct d;
+	unsigned int i, npages;
+	ssize_t pinned = 0;
+	size_t start;
+
+	d.state = TOY_DIRECT_POSTED;
+	d.copied = 0;
+	/*
+	 * Pin as much as the last read returned, twice over: a reader of
+	 * small messages with a large buffer pins nothing, a bulk reader
+	 * pins up to TOY_DIRECT_PAGES. Only user memory is pinned: kernel
+	 * callers keep the two copies.
+	 */
+	len = min_t(size_t, len, 2 * (size_t)tsk->rx_last);
+	if (len >= TOY_DIRECT_MIN && user_backed_iter(&msg->msg_iter))
+		pinned = iov_iter_get_pages2(&msg->msg_iter, d.pages, len,
+					     TOY_DIRECT_PAGES, &start);
+	if (pinned > 0) {
+		d.offset = start;
+		d.len = pinned;
+		spin_lock(&queue->lock);
+		/* one posted buffer per socket; data queued meanwhile goes first */
+		if (!tsk->direct && skb_queue_empty(queue))
+			tsk->direct = &d;
+		spin_unlock(&queue->lock);
+	}
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	/* acquire: pairs with the release of DONE in toy_stream_send_direct() */
+	sk_wait_event(sk, timeo, smp_load_acquire(&d.state) != TOY_DIRECT_POSTED ||
+		      toy_stream_readable(sk, 0), &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (pinned <= 0)
+		return 0;
+
+	/* take it back unless a sender claimed it; then wait for its copy */
+	spin_lock(&queue->lock);
+	if (tsk->direct == &d)
+		tsk->direct = NULL;
+	spin_unlock(&queue->lock);
+	/* acquire: d.copied and the pages are the sender's until DONE */
+	wait_var_event(&d.state, smp_load_acquire(&d.state) != TOY_DIRECT_CLAIMED);
+
+	npages = DIV_ROUND_UP(d.offset + pinned, PAGE_SIZE);
+	for (i = 0; i < npages; i++) {
+		if (d.copied)
+			set_page_dirty_lock(d.pages[i]);
+		put_page(d.pages[i]);
+	}
+	iov_iter_revert(&msg->msg_iter, pinned - d.copied);
+	return d.copied;
+}
+
 static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 			      size_t size, int flags)
 {
@@ -733,17 +864,20 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 			err = toy_stream_wait_over(timeo);
 			if (err)
 				break;
+			if (!peek) {
+				copied += toy_stream_wait_data(sk, msg,
+							       size - copied,
+							       &timeo);
+				continue;
+			}
 			add_wait_queue(sk_sleep(sk), &wait);
 			sk_wait_event(sk, &timeo,
-				      toy_stream_readable(sk, peek ? copied : 0),
-				      &wait);
+				      toy_stream_readable(sk, copied), &wait);
 			remove_wait_queue(sk_sleep(sk), &wait);
-			if (peek) {
-				/* peek again from the start of the queue */
-				iov_iter_revert(&msg->msg_iter, copied);
-				copied = 0;
-				skb = NULL;
-			}
+			/* peek again from the start of the queue */
+			iov_iter_revert(&msg->msg_iter, copied);
+			copied = 0;
+			skb = NULL;
 			continue;
 		}
 
@@ -758,6 +892,8 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 		if (!peek)
 			toy_stream_consume(sk, skb, len);
 	}
+	if (!peek)
+		toy_sk(sk)->rx_last = copied;
 out:
 	release_sock(sk);
 	if (!copied)
