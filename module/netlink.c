@@ -85,7 +85,10 @@ static int toy_put_type(struct sk_buff *skb, int attr,
 	    toy_put_u64(skb, TOY_TYPE_A_RX_BYTES, r->stat[TOY_STAT_RX_BYTES]) ||
 	    toy_put_u64(skb, TOY_TYPE_A_RX_MSGS, r->stat[TOY_STAT_RX_MSGS]) ||
 	    (!r->stream &&
-	     toy_put_u64(skb, TOY_TYPE_A_DROPS, r->stat[TOY_STAT_DROPS]))) {
+	     toy_put_u64(skb, TOY_TYPE_A_DROPS, r->stat[TOY_STAT_DROPS])) ||
+	    (r->stream &&
+	     toy_put_u64(skb, TOY_TYPE_A_DIRECT_BYTES,
+			 r->stat[TOY_STAT_DIRECT_BYTES]))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

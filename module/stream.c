@@ -646,7 +646,10 @@ static ssize_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
 	smp_mb();
 	wake_up_var(&d->state);
 	peer->sk_data_ready(peer);
-	return copied ? copied : -EFAULT;
+	if (!copied)
+		return -EFAULT;
+	toy_stat_add(peer, TOY_STAT_DIRECT_BYTES, copied);
+	return copied;
 }
 
 static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,

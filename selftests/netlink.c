@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -28,6 +29,7 @@
 
 #include "kselftest_harness.h"
 #include "families.h"
+#include "blocking.h"
 #include "toy_nl.h"
 
 #define PORT		7000
@@ -100,6 +102,8 @@ TEST_F(stats, new_namespace_starts_at_zero_and_reports_the_family)
 		  type_stats(&st, self->type)->has[TOY_TYPE_A_BACKLOG_OVERFLOWS]);
 	EXPECT_EQ(self->type == SOCK_DGRAM,
 		  type_stats(&st, self->type)->has[TOY_TYPE_A_DROPS]);
+	EXPECT_EQ(self->type == SOCK_STREAM,
+		  type_stats(&st, self->type)->has[TOY_TYPE_A_DIRECT_BYTES]);
 	EXPECT_TRUE(type_stats(&st, self->type)->has[TOY_TYPE_A_TX_BYTES]);
 }
 
@@ -488,6 +492,120 @@ TEST(stream_backlog_overflow_is_counted_once_per_connect)
 	for (i = 0; i < 3; i++)
 		close(c[i]);
 	close(lst);
+	toy_genl_close(&g);
+}
+
+/* The size of the messages the one-copy tests move: a bulk read. */
+#define DIRECT_LEN	65536
+
+/* DIRECT_LEN bytes of @fill, page-aligned so that the pages are counted. */
+static char *direct_buf(char fill)
+{
+	char *buf = mmap(NULL, DIRECT_LEN, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return NULL;
+	memset(buf, fill, DIRECT_LEN);
+	return buf;
+}
+
+/* The stream DIRECT_BYTES counter of the namespace, or -1. */
+static int64_t direct_bytes(struct toy_genl *g)
+{
+	struct toy_stats st;
+
+	if (toy_stats_get(g, &st))
+		return -1;
+	return st.stream.val[TOY_TYPE_A_DIRECT_BYTES];
+}
+
+/*
+ * A reader that just read a bulk message and waits in recv() for the next
+ * gets it copied straight into its buffer: DIRECT_BYTES counts it all, and
+ * the bytes are those sent. The first message, sent before anyone waited,
+ * went through the queue and is not counted.
+ */
+TEST(stream_direct_bytes_count_copies_into_a_waiting_reader)
+{
+	struct call c = { .op = CALL_RECV, .len = DIRECT_LEN,
+			  .flags = MSG_WAITALL };
+	int family = toy_family();
+	char *out, *in;
+	struct toy_genl g;
+	int fd[3];
+
+	NEW_NETNS();
+	GENL_OPEN_OR_SKIP(&g);
+	out = direct_buf('a');
+	in = direct_buf(0);
+	ASSERT_TRUE(out && in);
+	ASSERT_EQ(0, toy_pair(family, SOCK_STREAM, PORT, fd));
+	ASSERT_EQ(DIRECT_LEN, send(fd[0], out, DIRECT_LEN, 0));
+	ASSERT_EQ(DIRECT_LEN, recv(fd[1], in, DIRECT_LEN, MSG_WAITALL));
+	EXPECT_EQ(0, direct_bytes(&g));
+
+	c.fd = fd[1];
+	c.buf = in;
+	memset(in, 0, DIRECT_LEN);
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	memset(out, 'b', DIRECT_LEN);
+	ASSERT_EQ(DIRECT_LEN, send(fd[0], out, DIRECT_LEN, 0));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(DIRECT_LEN, c.ret) TH_LOG("recv: %s", strerror(c.err));
+	EXPECT_EQ(0, memcmp(out, in, DIRECT_LEN));
+	EXPECT_EQ(DIRECT_LEN, direct_bytes(&g));
+	fds_close(fd, 3);
+	toy_genl_close(&g);
+}
+
+/*
+ * Readers of small messages, and readers that peek, keep the two copies:
+ * pinning their buffer would cost more than it saves, and a peeked byte
+ * must stay queued.
+ */
+TEST(stream_direct_bytes_stay_zero_for_small_reads_and_peeks)
+{
+	struct call c = { .op = CALL_RECV, .len = DIRECT_LEN };
+	int family = toy_family();
+	struct toy_genl g;
+	char *out, *in;
+	int fd[3], i;
+
+	NEW_NETNS();
+	GENL_OPEN_OR_SKIP(&g);
+	out = direct_buf('s');
+	in = direct_buf(0);
+	ASSERT_TRUE(out && in);
+	ASSERT_EQ(0, toy_pair(family, SOCK_STREAM, PORT, fd));
+	/* 1 KiB messages into a 64 KiB buffer, each read waiting first */
+	for (i = 0; i < 3; i++) {
+		c.fd = fd[1];
+		c.buf = in;
+		c.flags = 0;
+		ASSERT_EQ(0, call_start(&c));
+		EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+		ASSERT_EQ(1024, send(fd[0], out, 1024, 0));
+		ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+		call_join(&c);
+		EXPECT_EQ(1024, c.ret);
+	}
+	/* a bulk read, then a peeking reader that waits */
+	ASSERT_EQ(DIRECT_LEN, send(fd[0], out, DIRECT_LEN, 0));
+	ASSERT_EQ(DIRECT_LEN, recv(fd[1], in, DIRECT_LEN, MSG_WAITALL));
+	c.flags = MSG_PEEK;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(DIRECT_LEN, send(fd[0], out, DIRECT_LEN, 0));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_LT(0, c.ret);
+	EXPECT_EQ(0, direct_bytes(&g));
+	/* what was peeked is still there */
+	EXPECT_EQ(DIRECT_LEN, recv(fd[1], in, DIRECT_LEN, MSG_WAITALL));
+	fds_close(fd, 3);
 	toy_genl_close(&g);
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <linux/sockios.h>
@@ -59,6 +60,8 @@ FIXTURE_VARIANT(stream) {
 	bool unconnected_hup;	/* a socket never connected polls POLLHUP */
 	int send_reset;		/* errno of a blocked send when the peer closes
 				 * with unread data */
+	int send_fault;		/* errno of a send() whose buffer faults */
+	int waitall_max;	/* errno of a MSG_WAITALL read of 256 KiB */
 };
 
 FIXTURE_VARIANT_ADD(stream, unix) {
@@ -83,6 +86,8 @@ FIXTURE_VARIANT_ADD(stream, unix) {
 	.peer_hup = true,
 	.unconnected_hup = true,
 	.send_reset = ECONNRESET,
+	.send_fault = EFAULT,
+	.waitall_max = 0,
 };
 
 FIXTURE_VARIANT_ADD(stream, vsock) {
@@ -107,6 +112,8 @@ FIXTURE_VARIANT_ADD(stream, vsock) {
 	.peer_hup = false,
 	.unconnected_hup = false,
 	.send_reset = EPIPE,
+	.send_fault = ENOMEM,
+	.waitall_max = ENOMEM,
 };
 
 FIXTURE_VARIANT_ADD(stream, toy) {
@@ -131,6 +138,8 @@ FIXTURE_VARIANT_ADD(stream, toy) {
 	.peer_hup = true,
 	.unconnected_hup = true,
 	.send_reset = ECONNRESET,
+	.send_fault = EFAULT,
+	.waitall_max = 0,
 };
 
 FIXTURE_SETUP(stream)
@@ -1310,6 +1319,163 @@ TEST_F(stream, another_netns_cannot_connect)
 	self->fd[C] = stream_socket(_metadata, self->family, 0);
 	err = connect_to(variant->fam, self->family, self->fd[C], 1) ? errno : 0;
 	EXPECT_EQ(variant->netns_isolated ? variant->refused : 0, err);
+}
+
+/*
+ * Bulk reads that wait for data: AF_TOY lets a sender copy straight into
+ * the buffer of a reader that waits (one copy instead of two) once the
+ * reader's last read was a bulk one. These check, for every family, what a
+ * reader must see whichever way the bytes travel.
+ */
+#define BULK		65536
+
+/* BULK bytes of @fill, page-aligned, or NULL. */
+static unsigned char *bulk_buf(int fill)
+{
+	unsigned char *buf = mmap(NULL, BULK, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return NULL;
+	memset(buf, fill, BULK);
+	return buf;
+}
+
+/* One bulk message through the pair, so that the reader reads in bulk. */
+static void bulk_warm_up(struct __test_metadata *_metadata, int c, int s,
+			 unsigned char *buf)
+{
+	ASSERT_EQ(BULK, send(c, buf, BULK, 0));
+	ASSERT_EQ(BULK, recv(s, buf, BULK, MSG_WAITALL));
+}
+
+/* Fill @buf with a pattern that tells every offset of every message apart. */
+static void bulk_pattern(unsigned char *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(i * 31 + seed * 7 + i / 251);
+}
+
+TEST_F(stream, bulk_write_into_a_waiting_reader_arrives_intact)
+{
+	struct call c = { .op = CALL_RECV, .len = BULK, .flags = MSG_WAITALL };
+	unsigned char *out = bulk_buf(0), *in = bulk_buf(0);
+
+	PAIR_OR_SKIP();
+	ASSERT_TRUE(out && in);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in);
+	c.fd = self->fd[S];
+	c.buf = in;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	bulk_pattern(out, BULK, 1);
+	ASSERT_EQ(BULK, send(self->fd[C], out, BULK, 0));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(BULK, c.ret) TH_LOG("recv: %s", strerror(c.err));
+	EXPECT_EQ(0, memcmp(out, in, BULK));
+}
+
+/* AF_VSOCK refuses a MSG_WAITALL read as large as its buffer (ENOMEM). */
+TEST_F(stream, waitall_bulk_read_gathers_writes_in_order)
+{
+	struct call c = { .op = CALL_RECV, .len = 4 * BULK,
+			  .flags = MSG_WAITALL };
+	unsigned char *out = bulk_buf(0), *in = malloc(4 * BULK);
+	int i;
+
+	PAIR_OR_SKIP();
+	ASSERT_TRUE(out && in);
+	if (variant->waitall_max) {
+		EXPECT_EQ(-1, recv(self->fd[S], in, 4 * BULK, MSG_WAITALL));
+		EXPECT_EQ(variant->waitall_max, errno);
+		free(in);
+		return;
+	}
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], out);
+	c.fd = self->fd[S];
+	c.buf = in;
+	ASSERT_EQ(0, call_start(&c));
+	for (i = 0; i < 4; i++) {
+		EXPECT_FALSE(call_returns_within(&c, i ? 0 : BLOCKED_MS));
+		bulk_pattern(out, BULK, i + 1);
+		ASSERT_EQ(BULK, send(self->fd[C], out, BULK, 0));
+	}
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(4 * BULK, c.ret) TH_LOG("recv: %s", strerror(c.err));
+	for (i = 0; i < 4; i++) {
+		bulk_pattern(out, BULK, i + 1);
+		EXPECT_EQ(0, memcmp(out, in + i * BULK, BULK)) TH_LOG("write %d", i);
+	}
+	free(in);
+}
+
+TEST_F(stream, bulk_read_that_timed_out_loses_nothing_sent_after)
+{
+	unsigned char *out = bulk_buf(0), *in = bulk_buf(0);
+
+	PAIR_OR_SKIP();
+	ASSERT_TRUE(out && in);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in);
+	/* the reader waits with its bulk buffer, and gives up */
+	expect_rcvtimeo(_metadata, self->fd[S]);
+	ASSERT_EQ(-1, recv(self->fd[S], in, BULK, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	bulk_pattern(out, BULK, 2);
+	ASSERT_EQ(BULK, send(self->fd[C], out, BULK, 0));
+	ASSERT_EQ(BULK, recv(self->fd[S], in, BULK, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(out, in, BULK));
+}
+
+/*
+ * A send from a buffer whose second half is not mapped: the reader gets
+ * exactly the bytes send() reported, the first ones of the buffer (none
+ * when it failed with EFAULT), followed by the next send's.
+ */
+TEST_F(stream, send_from_a_faulting_buffer_delivers_what_it_reports)
+{
+	struct call c = { .op = CALL_RECV, .len = BULK };
+	unsigned char *out = bulk_buf(0), *in = bulk_buf(0);
+	unsigned char *got = malloc(BULK + 1);
+	size_t have = 0;
+	ssize_t sent, n;
+	char mark = 'M';
+
+	PAIR_OR_SKIP();
+	ASSERT_TRUE(out && in && got);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in);
+	bulk_pattern(out, BULK, 3);
+	ASSERT_EQ(0, mprotect(out + BULK / 2, BULK / 2, PROT_NONE));
+	c.fd = self->fd[S];
+	c.buf = in;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	sent = send(self->fd[C], out, BULK, MSG_NOSIGNAL);
+	if (sent < 0) {
+		EXPECT_EQ(variant->send_fault, errno);
+		sent = 0;
+	}
+	EXPECT_GE(BULK / 2, sent);
+	ASSERT_EQ(1, send(self->fd[C], &mark, 1, 0));
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	ASSERT_LT(0, c.ret) TH_LOG("recv: %s", strerror(c.err));
+	memcpy(got, in, c.ret);
+	have = c.ret;
+	while (have < (size_t)sent + 1 &&
+	       poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN) {
+		n = recv(self->fd[S], got + have, BULK + 1 - have, MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		have += n;
+	}
+	ASSERT_EQ((size_t)sent + 1, have);
+	EXPECT_EQ(0, memcmp(out, got, sent));
+	EXPECT_EQ(mark, got[sent]);
+	free(got);
 }
 
 TEST_HARNESS_MAIN

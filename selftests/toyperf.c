@@ -21,8 +21,10 @@
 #define RESULTS		"/tmp/toyperf-selftest.json"
 #define TABLE		"/tmp/toyperf-selftest.md"
 /* every workload, small: 5 rounds of 20 ms, no warm-up */
-#define MATRIX		"toyperf -q -t 0.02 -w 0 stream=4096,65536 pingpong=64 " \
-			"dgram=64 connect parallel=1,2 crowd=1,100 memory=300"
+#define MATRIX		"toyperf -q -t 0.02 -w 0 crowd=1,100 stream=4096,65536 " \
+			"pingpong=64 dgram=64 connect parallel=1,2"
+/* The matrix takes about 20 s in the test VM; the harness default is 30. */
+#define MATRIX_TIMEOUT	120
 
 FIXTURE(toyperf) {
 	char out[OUT_MAX];
@@ -42,30 +44,36 @@ FIXTURE_TEARDOWN(toyperf)
 
 #define RUN(cmd) run_as(-1, (cmd), self->out, sizeof(self->out))
 
-/* Run the shared matrix once; 0 when its results are there. */
+/*
+ * Run the shared matrix once; 0 when its results are there. They are
+ * renamed into place only when toyperf succeeded, so a run cut short
+ * never leaves half a file for the next test.
+ */
 static int matrix(char *out, size_t size)
 {
 	if (!access(RESULTS, R_OK) && !access(TABLE, R_OK))
 		return 0;
-	return run_as(-1, MATRIX " --json " RESULTS " > " TABLE, out, size);
+	return run_as(-1, MATRIX " --json " RESULTS ".new > " TABLE ".new && "
+		      "mv " RESULTS ".new " RESULTS " && mv " TABLE ".new " TABLE,
+		      out, size);
 }
 
 /* jq -e FILTER on the shared results: 0 when it yields true. */
 #define JQ(filter) RUN("jq -e '" filter "' " RESULTS " >/dev/null")
 
-TEST_F(toyperf, json_has_every_family_and_point)
+TEST_F_TIMEOUT(toyperf, json_has_every_family_and_point, MATRIX_TIMEOUT)
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, JQ(".config.families | map(.name) == [\"toy\",\"unix\",\"vsock\",\"inet\"]"));
 	/* in toyperf's order of workloads, whatever the command line's */
 	EXPECT_EQ(0, JQ("[.points[] | \"\\(.workload)=\\(.param)\"] == "
-			"[\"memory=300\",\"stream=4096\",\"stream=65536\",\"pingpong=64\","
+			"[\"stream=4096\",\"stream=65536\",\"pingpong=64\","
 			"\"dgram=64\",\"connect=1\",\"parallel=1\",\"parallel=2\","
 			"\"crowd=1\",\"crowd=100\"]")) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, JQ(".config.rounds == 5 and .system.kernel != \"\" and .system.cpus > 0"));
 }
 
-TEST_F(toyperf, every_measured_cell_has_five_positive_rounds)
+TEST_F_TIMEOUT(toyperf, every_measured_cell_has_five_positive_rounds, MATRIX_TIMEOUT)
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	/* dropped datagrams may be none; every other figure is positive */
@@ -75,7 +83,7 @@ TEST_F(toyperf, every_measured_cell_has_five_positive_rounds)
 			" | length > 0 and all"));
 }
 
-TEST_F(toyperf, vsock_dgram_is_skipped_with_the_reason)
+TEST_F_TIMEOUT(toyperf, vsock_dgram_is_skipped_with_the_reason, MATRIX_TIMEOUT)
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"dgram\") | .metrics[0]"
@@ -84,7 +92,7 @@ TEST_F(toyperf, vsock_dgram_is_skipped_with_the_reason)
 	EXPECT_EQ(0, RUN("grep -q 'AF_VSOCK: no SOCK_DGRAM here (No such device)' " TABLE));
 }
 
-TEST_F(toyperf, ratio_is_the_median_of_the_per_round_ratios)
+TEST_F_TIMEOUT(toyperf, ratio_is_the_median_of_the_per_round_ratios, MATRIX_TIMEOUT)
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, JQ("def median: sort | if length % 2 == 1 then .[length / 2 | floor]"
@@ -98,7 +106,7 @@ TEST_F(toyperf, ratio_is_the_median_of_the_per_round_ratios)
 			" | .ratio_to_unix == 1] | length > 0 and all"));
 }
 
-TEST_F(toyperf, dgram_sent_is_received_plus_dropped)
+TEST_F_TIMEOUT(toyperf, dgram_sent_is_received_plus_dropped, MATRIX_TIMEOUT)
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	/* per round and family; AF_UNIX blocks its sender and drops nothing */
@@ -110,7 +118,7 @@ TEST_F(toyperf, dgram_sent_is_received_plus_dropped)
 	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"dgram\") | .metrics[2].families.unix.median == 0"));
 }
 
-TEST_F(toyperf, pingpong_p99_is_not_below_p50)
+TEST_F_TIMEOUT(toyperf, pingpong_p99_is_not_below_p50, MATRIX_TIMEOUT)
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"pingpong\") | .metrics as [$p50, $p99]"
@@ -119,19 +127,23 @@ TEST_F(toyperf, pingpong_p99_is_not_below_p50)
 			" | length == 20 and all"));
 }
 
-TEST_F(toyperf, memory_is_kernel_bytes_per_pair)
+/*
+ * Without AF_VSOCK, whose loopback keeps closed sockets for seconds (the
+ * workload waits for them every round; make bench measures it).
+ */
+TEST_F_TIMEOUT(toyperf, memory_is_kernel_bytes_per_pair, MATRIX_TIMEOUT)
 {
-	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	/* two sockets, their inodes and files: more than 1 KiB, far below 64 */
-	EXPECT_EQ(0, JQ(".points[] | select(.workload == \"memory\") | .metrics[0].families"
-			" | [.[].median | . > 1024 and . < 65536] | length == 4 and all"))
+	EXPECT_EQ(0, RUN("toyperf -q -j -t 0.02 -w 0 -f toy,unix,inet memory=300"
+			 " | jq -e '.points[0].metrics[0].families"
+			 " | [.[].median | . > 1024 and . < 65536] | length == 3 and all'"))
 		TH_LOG("%s", self->out);
 }
 
-TEST_F(toyperf, targets_compare_ratio_with_goal)
+TEST_F_TIMEOUT(toyperf, targets_compare_ratio_with_goal, MATRIX_TIMEOUT)
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
-	EXPECT_EQ(0, JQ(".targets | length == 9 and all(.met == (if .goal == \">=\""
+	EXPECT_EQ(0, JQ(".targets | length == 8 and all(.met == (if .goal == \">=\""
 			" then .ratio >= .limit else .ratio <= .limit end))"))
 		TH_LOG("%s", self->out);
 	/* the stream target reads the ratio the stream point reports */
@@ -140,7 +152,7 @@ TEST_F(toyperf, targets_compare_ratio_with_goal)
 			" | .targets[0].ratio == $r"));
 }
 
-TEST_F(toyperf, table_shows_the_json_medians)
+TEST_F_TIMEOUT(toyperf, table_shows_the_json_medians, MATRIX_TIMEOUT)
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	/* the AF_UNIX cell of the 4 KiB row of the stream table */
@@ -151,8 +163,8 @@ TEST_F(toyperf, table_shows_the_json_medians)
 			 " | select(.workload == \"stream\" and .param == 4096)"
 			 " | .metrics[0].families.unix.median | . - $c | fabs <= 0.01 * $c + 0.01' "
 			 RESULTS)) TH_LOG("%s", self->out);
-	/* a table per metric: 1 + 1 + 2 + 3 + 1 + 1 + 2, and the targets */
-	EXPECT_EQ(0, RUN("test $(grep -c '^## ' " TABLE ") = 12")) TH_LOG("%s", self->out);
+	/* a table per metric: 1 + 2 + 3 + 1 + 1 + 2, and the targets */
+	EXPECT_EQ(0, RUN("test $(grep -c '^## ' " TABLE ") = 11")) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, RUN("grep -q 'only those ratios' " TABLE));
 }
 

@@ -48,6 +48,7 @@ static const struct field type_fields[] = {
 	{ TOY_TYPE_A_RX_BYTES,		"rx_bytes",		"RxBytes",	12 },
 	{ TOY_TYPE_A_RX_MSGS,		"rx_msgs",		"RxMsgs",	10 },
 	{ TOY_TYPE_A_DROPS,		"drops",		"Drops",	8 },
+	{ TOY_TYPE_A_DIRECT_BYTES,	"direct_bytes",		"Direct",	12 },
 };
 
 /* sockets: the columns after Type, State and the two queues */

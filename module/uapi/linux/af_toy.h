@@ -165,10 +165,14 @@ enum toy_stats_attr {
  *	queue was at its SO_RCVBUF, or still queued unread when the receiver
  *	closed; the sender saw success, so TX_MSGS equals RX_MSGS plus DROPS
  *	plus the datagrams still queued
+ * @TOY_TYPE_A_DIRECT_BYTES: u64, stream: of TX_BYTES, those a sender
+ *	copied straight into the buffer of a reader that was waiting in
+ *	recvmsg() (one copy instead of two; see Documentation/benchmarks.md)
  * @__TOY_TYPE_A_MAX: one above the last attribute
  *
- * A type's nest holds the attributes that apply to it: LISTENING and
- * BACKLOG_OVERFLOWS only for SOCK_STREAM, DROPS only for SOCK_DGRAM.
+ * A type's nest holds the attributes that apply to it: LISTENING,
+ * BACKLOG_OVERFLOWS and DIRECT_BYTES only for SOCK_STREAM, DROPS only for
+ * SOCK_DGRAM.
  * The gauges count what is open now; the other counters count from the
  * namespace's creation or its last %TOY_CMD_STATS_RESET.
  */
@@ -187,6 +191,7 @@ enum toy_type_attr {
 	TOY_TYPE_A_RX_BYTES,
 	TOY_TYPE_A_RX_MSGS,
 	TOY_TYPE_A_DROPS,
+	TOY_TYPE_A_DIRECT_BYTES,
 
 	__TOY_TYPE_A_MAX,
 };
