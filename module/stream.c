@@ -619,8 +619,8 @@ static ssize_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
 		spin_lock(&queue->lock);
 		if (ptsk->direct && skb_queue_empty(queue)) {
 			d = ptsk->direct;
-			ptsk->direct = NULL;
-			d->state = TOY_DIRECT_CLAIMED;
+			WRITE_ONCE(ptsk->direct, NULL);
+			WRITE_ONCE(d->state, TOY_DIRECT_CLAIMED);
 		}
 		spin_unlock(&queue->lock);
 	}
@@ -795,7 +795,7 @@ static size_t toy_stream_wait_data(struct sock *sk, struct msghdr *msg,
 		spin_lock(&queue->lock);
 		/* one posted buffer per socket; data queued meanwhile goes first */
 		if (!tsk->direct && skb_queue_empty(queue))
-			tsk->direct = &d;
+			WRITE_ONCE(tsk->direct, &d);
 		spin_unlock(&queue->lock);
 	}
 
@@ -810,7 +810,7 @@ static size_t toy_stream_wait_data(struct sock *sk, struct msghdr *msg,
 	/* take it back unless a sender claimed it; then wait for its copy */
 	spin_lock(&queue->lock);
 	if (tsk->direct == &d)
-		tsk->direct = NULL;
+		WRITE_ONCE(tsk->direct, NULL);
 	spin_unlock(&queue->lock);
 	/* acquire: d.copied and the pages are the sender's until DONE */
 	wait_var_event(&d.state, smp_load_acquire(&d.state) != TOY_DIRECT_CLAIMED);

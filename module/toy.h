@@ -101,7 +101,8 @@ struct toy_direct {
  *	woken when accept() takes a socket and when the listener closes.
  * @direct: stream: the buffer of a reader sleeping in recvmsg() with an
  *	empty queue, posted for a sender to copy into directly; NULL when no
- *	reader waits so. Guarded by sk_receive_queue.lock; see stream.c.
+ *	reader waits so. Written under sk_receive_queue.lock (WRITE_ONCE),
+ *	which also guards claiming it; senders peek at it locklessly first.
  * @rx_last: stream: bytes the last recvmsg() returned, which sizes the
  *	next buffer posted in @direct. Guarded by lock_sock().
  * @rx_unread: stream: unread payload bytes in sk_receive_queue (SIOCINQ,
