@@ -29,13 +29,14 @@ CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
 # the harness header has unused parameters of its own
 HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
 
-SELFTESTS := socket_create bind stream dgram netlink toystat toyperf module_lifetime
+SELFTESTS := socket_create bind stream dgram bad_input netlink toystat toyperf module_lifetime
 LIBTOY := $(B)/user/libtoy.a
 TOOLS := toystat toyperf
 # jq goes into the guest for the tests of toystat -j
 JQ = $(shell command -v jq)
 
-.PHONY: all deps module module-lint user selftests run vm check bench clean help
+.PHONY: all deps deps-debug module module-lint user selftests run vm check \
+	check-debug bench clean help
 
 all: deps module user selftests
 
@@ -44,13 +45,18 @@ help:
 	@echo "make run      build, boot the test VM, load the module and show it working"
 	@echo "make check    build, boot the test VM and run every selftest"
 	@echo "make vm       interactive shell in the test VM with the module loaded"
+	@echo "make check-debug  the selftests on a KASAN/lockdep/kmemleak kernel built once"
 	@echo "make bench    toyperf in the test VM: $(BENCH)/results.{json,md,png} and README"
 	@echo "make clean    remove what the build made"
 	@echo "FAMILY=N loads the module with family=N in run, vm and check."
 	@echo "BENCHFLAGS='...' passes options and workloads to toyperf in bench."
 
+# What building the debug kernel needs on top (make check-debug).
+DEBUG_PACKAGES := flex bison bc libelf-dev libssl-dev
+
 # Install what is missing, saying what; nothing when all is there.
-deps:
+deps-debug: PACKAGES += $(DEBUG_PACKAGES)
+deps deps-debug:
 	@missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 			grep -q '^install ok installed' || echo $$p; done); \
@@ -113,7 +119,7 @@ $(B)/kselftest/kselftest_harness.h: $(KSRC)
 $(KSRC):
 	@echo "missing $(KSRC): make deps installs linux-source-6.1" >&2; exit 1
 
-selftests: $(addprefix $(B)/selftests/,$(SELFTESTS) run_tests.sh settings tests.list)
+selftests: $(addprefix $(B)/selftests/,$(SELFTESTS) run_tests.sh settings tests.list kmemleak.sh)
 
 $(B)/selftests/%: selftests/%.c selftests/families.h selftests/blocking.h \
 		  selftests/toy_nl.h selftests/run_cmd.h $(LIBTOY) \
@@ -121,7 +127,7 @@ $(B)/selftests/%: selftests/%.c selftests/families.h selftests/blocking.h \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(LIBTOY) -lmnl
 
-$(B)/selftests/run_tests.sh $(B)/selftests/settings: $(B)/selftests/%: selftests/%
+$(B)/selftests/run_tests.sh $(B)/selftests/settings $(B)/selftests/kmemleak.sh: $(B)/selftests/%: selftests/%
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -165,10 +171,30 @@ vm: all
 
 check: all
 	@mkdir -p $(B)
-	@rc=0; { $(MAKE) -s module-lint; \
+	@rc=0; { $(MAKE) -s module-lint; selftests/bad_input_doc.sh; \
 		$(VM) $(VMFLAGS) -t 1200 -- /toy/selftests/run_tests.sh; \
 	} 2>&1 | tee $(B)/check.log || rc=$$?; \
 	selftests/vm/tap-summary $(B)/check.log && exit $$rc
+
+# The selftests on the debug kernel (selftests/vm/debug.config), built once
+# per machine and cached outside the repository; af_toy.ko is rebuilt
+# against it in build/debug-module, and kmemleak is scanned at the end.
+DEBUG_KERNEL := selftests/vm/debug-kernel.sh
+DEBUG_MOD := $(B)/debug-module
+# KASAN under TCG is slow: each selftest binary may take this long
+DEBUG_TIMEOUT := 1200
+
+check-debug: deps-debug all
+	@tree=$$($(DEBUG_KERNEL)); \
+	rm -rf $(DEBUG_MOD) && mkdir -p $(DEBUG_MOD) && cp -r Kbuild module $(DEBUG_MOD)/; \
+	$(MAKE) -C $$tree M=$(CURDIR)/$(DEBUG_MOD) W=1 modules 2>&1 | tee $(B)/debug-module.log; \
+	if grep -E 'warning:|error:' $(B)/debug-module.log; then \
+		echo "not ok - build: af_toy.ko builds against the debug kernel without diagnostics"; exit 1; fi; \
+	rc=0; $(VM) -b $$tree -m $(DEBUG_MOD)/af_toy.ko -d $(B)/bin -d $(B)/selftests \
+		-l $(B)/vm/debug-console.log -t 4800 -- \
+		sh -c 'TOY_TIMEOUT=$(DEBUG_TIMEOUT) /toy/selftests/kmemleak.sh /toy/selftests/run_tests.sh' \
+		2>&1 | tee $(B)/check-debug.log || rc=$$?; \
+	selftests/vm/tap-summary $(B)/check-debug.log && exit $$rc
 
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -17,6 +17,9 @@ usage() {
 Usage: $0 [options] [--] [command...]
   -k KERNEL   kernel image            (default: /boot/vmlinuz-KVER)
   -K KVER     kernel version          (default: newest /lib/modules/*-amd64)
+  -b TREE     boot the kernel built in TREE (make check-debug): its bzImage
+              and release, vsock built in, no ACPI (its boot waits ~30 s
+              on an AML loop under TCG), and a reboot to end the run
   -m MODULE   af_toy.ko to load       (required)
   -p PARAMS   af_toy module parameters, e.g. "family=30"
   -d DIR      folder copied into /toy in the guest as /toy/$(basename DIR),
@@ -31,12 +34,13 @@ USAGE
 }
 
 kernel="" kver="" module="" params="" timeout=300 log="build/vm/console.log"
-interactive=0
+interactive=0 tree="" append=""
 dirs=()
-while getopts "k:K:m:p:d:t:l:ih" opt; do
+while getopts "k:K:b:m:p:d:t:l:ih" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	K) kver=$OPTARG ;;
+	b) tree=$OPTARG ;;
 	m) module=$OPTARG ;;
 	p) params=$OPTARG ;;
 	d) dirs+=("$OPTARG") ;;
@@ -51,6 +55,14 @@ shift $((OPTIND - 1))
 
 die() { echo "vm: $*" >&2; exit 125; }
 
+if [ -n "$tree" ]; then
+	[ -r "$tree/include/config/kernel.release" ] || die "$tree is not a built kernel tree"
+	kver=$(cat "$tree/include/config/kernel.release")
+	kernel=$tree/arch/x86/boot/bzImage
+	# without ACPI, poweroff cannot stop QEMU: the guest reboots, and
+	# -no-reboot makes that the end of the run
+	append="acpi=off toy.reboot"
+fi
 [ -n "$kver" ] || kver=$(ls -v /lib/modules 2>/dev/null | grep -- '-amd64$' | tail -n 1 || true)
 [ -n "$kver" ] || die "no Debian kernel under /lib/modules; install linux-image-amd64"
 [ -n "$kernel" ] || kernel=/boot/vmlinuz-$kver
@@ -70,7 +82,9 @@ mkdir -p "$root"/{bin,sbin,etc/toy,proc,sys,dev,toy,lib/modules/$kver/extra}
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$(dirname "$0")/init" "$root/init"
+# vsock loopback: modules of the Debian kernel, built into a -b kernel
 for m in vsock vmw_vsock_virtio_transport_common vsock_loopback; do
+	[ -z "$tree" ] || break
 	src=/lib/modules/$kver/kernel/net/vmw_vsock/$m.ko
 	[ -r "$src" ] || die "missing $src"
 	install -D -m 0644 "$src" "$root/lib/modules/$kver/kernel/net/vmw_vsock/$m.ko"
@@ -101,7 +115,7 @@ status=$work/status
 : > "$status"
 qemu=(qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nodefaults -display none
       -no-reboot -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on"
+      -append "console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on $append"
       -serial "file:$log" -chardev stdio,id=out,signal=off
       -serial chardev:out -serial "file:$status")
 if [ $interactive = 1 ]; then
