@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "families.h"
-#include "toy_genl.h"
+#include "toy_nl.h"
 
 /* How long the last sockets may take to be freed after close. */
 #define RCU_FREE_MS	5000
@@ -326,6 +327,109 @@ TEST_F(module, out_of_range_family_is_einval)
 	}
 	EXPECT_TRUE(kmsg_contains(self->kmsg, "is out of range"));
 	EXPECT_EQ(-1, toy_family());
+}
+
+/* Cycles of the lifecycle tests, and sockets of each kind per cycle. */
+#define CYCLES		100
+#define PORT		6100
+
+/*
+ * A stream pair with data in flight and a dgram pair with a datagram
+ * queued, in @fd[6]; 0 or -1.
+ */
+static int busy_sockets(int family, int fd[6])
+{
+	if (toy_pair(family, SOCK_STREAM, PORT, fd) ||
+	    toy_pair(family, SOCK_DGRAM, PORT + 10, fd + 3))
+		return -1;
+	if (send(fd[0], "stream", 6, 0) != 6 || send(fd[3], "dgram", 5, 0) != 5)
+		return -1;
+	return 0;
+}
+
+/* The module's reference count: one per AF_TOY sock alive anywhere. */
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/af_toy/refcnt", "re");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/* Wait up to RCU_FREE_MS for the module's reference count to reach 0. */
+static long refcnt_settles(void)
+{
+	long n;
+	int ms;
+
+	for (ms = 0; (n = module_refcnt()) > 0 && ms < RCU_FREE_MS; ms += 10)
+		poll(NULL, 0, 10);
+	return n;
+}
+
+TEST_F_TIMEOUT(module, load_and_unload_100_times_with_sockets_between, 600)
+{
+	char params[32];
+	int fd[6], i, j;
+
+	NEED_MODULE_OR_SKIP();
+	snprintf(params, sizeof(params), "family=%d", self->family);
+	for (i = 0; i < CYCLES; i++) {
+		ASSERT_EQ(0, busy_sockets(self->family, fd)) TH_LOG("cycle %d", i);
+		/* in use: refused */
+		ASSERT_EQ(-1, module_unload_now());
+		ASSERT_EQ(EWOULDBLOCK, errno);
+		for (j = 0; j < 6; j++)
+			close(fd[j]);
+		ASSERT_EQ(0, module_unload()) TH_LOG("cycle %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, module_load(params)) TH_LOG("cycle %d: %s", i, strerror(errno));
+	}
+	EXPECT_EQ(self->family, toy_family());
+	EXPECT_EQ(0, refcnt_settles());
+}
+
+/* In a new network namespace: listeners, busy pairs, then exit. */
+static int fill_a_namespace(int family)
+{
+	int fd[6], lst[4], i;
+
+	if (unshare(CLONE_NEWNET))
+		return 1;
+	for (i = 0; i < 4; i++) {
+		lst[i] = toy_socket_bound(family, SOCK_STREAM, PORT + 20 + i);
+		if (lst[i] < 0 || listen(lst[i], 4))
+			return 2;
+	}
+	if (busy_sockets(family, fd))
+		return 3;
+	/* exit with everything open: the namespace goes with the last socket */
+	return 0;
+}
+
+TEST_F_TIMEOUT(module, hundred_namespaces_filled_and_destroyed_leave_no_socket, 600)
+{
+	int i, status;
+	pid_t pid;
+
+	NEED_MODULE_OR_SKIP();
+	ASSERT_EQ(0, refcnt_settles());
+	for (i = 0; i < CYCLES; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(fill_a_namespace(self->family));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("namespace %d", i);
+	}
+	/* every socket of every namespace freed, and nothing pins the module */
+	EXPECT_EQ(0, refcnt_settles());
+	EXPECT_EQ(0, module_unload()) TH_LOG("unload: %s", strerror(errno));
 }
 
 TEST_HARNESS_MAIN
