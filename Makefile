@@ -29,7 +29,7 @@ CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
 # the harness header has unused parameters of its own
 HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
 
-SELFTESTS := socket_create bind stream dgram bad_input stress netlink toystat toyperf module_lifetime
+SELFTESTS := socket_create bind stream dgram bad_input stress fault fuzz netlink toystat toyperf module_lifetime
 LIBTOY := $(B)/user/libtoy.a
 TOOLS := toystat toyperf
 # jq goes into the guest for the tests of toystat -j

@@ -10,6 +10,7 @@
 #define TOY_SELFTEST_FAMILIES_H
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -176,6 +177,31 @@ static inline void fds_close(int *fd, int n)
 }
 
 /* A port number unlikely to be in use by another test process. */
+/*
+ * AF_TOY socks alive in the whole system, from the module's reference
+ * count (each sock holds one), waiting up to @ms for the ones closed just
+ * before to be freed (RCU, namespace teardown). -1 without the module.
+ */
+static inline long toy_sockets_settle(int ms)
+{
+	long n = -1;
+
+	for (;;) {
+		FILE *f = fopen("/sys/module/af_toy/refcnt", "re");
+
+		n = -1;
+		if (f) {
+			if (fscanf(f, "%ld", &n) != 1)
+				n = -1;
+			fclose(f);
+		}
+		if (n <= 0 || ms <= 0)
+			return n;
+		poll(NULL, 0, 10);
+		ms -= 10;
+	}
+}
+
 static inline unsigned int test_port(void)
 {
 	return 20000 + getpid() % 40000;

@@ -347,31 +347,6 @@ static int busy_sockets(int family, int fd[6])
 	return 0;
 }
 
-/* The module's reference count: one per AF_TOY sock alive anywhere. */
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/af_toy/refcnt", "re");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
-/* Wait up to RCU_FREE_MS for the module's reference count to reach 0. */
-static long refcnt_settles(void)
-{
-	long n;
-	int ms;
-
-	for (ms = 0; (n = module_refcnt()) > 0 && ms < RCU_FREE_MS; ms += 10)
-		poll(NULL, 0, 10);
-	return n;
-}
-
 TEST_F_TIMEOUT(module, load_and_unload_100_times_with_sockets_between, 600)
 {
 	char params[32];
@@ -390,7 +365,7 @@ TEST_F_TIMEOUT(module, load_and_unload_100_times_with_sockets_between, 600)
 		ASSERT_EQ(0, module_load(params)) TH_LOG("cycle %d: %s", i, strerror(errno));
 	}
 	EXPECT_EQ(self->family, toy_family());
-	EXPECT_EQ(0, refcnt_settles());
+	EXPECT_EQ(0, toy_sockets_settle(RCU_FREE_MS));
 }
 
 /* In a new network namespace: listeners, busy pairs, then exit. */
@@ -417,7 +392,7 @@ TEST_F_TIMEOUT(module, hundred_namespaces_filled_and_destroyed_leave_no_socket, 
 	pid_t pid;
 
 	NEED_MODULE_OR_SKIP();
-	ASSERT_EQ(0, refcnt_settles());
+	ASSERT_EQ(0, toy_sockets_settle(RCU_FREE_MS));
 	for (i = 0; i < CYCLES; i++) {
 		pid = fork();
 		ASSERT_LE(0, pid);
@@ -428,7 +403,7 @@ TEST_F_TIMEOUT(module, hundred_namespaces_filled_and_destroyed_leave_no_socket, 
 		ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("namespace %d", i);
 	}
 	/* every socket of every namespace freed, and nothing pins the module */
-	EXPECT_EQ(0, refcnt_settles());
+	EXPECT_EQ(0, toy_sockets_settle(RCU_FREE_MS));
 	EXPECT_EQ(0, module_unload()) TH_LOG("unload: %s", strerror(errno));
 }
 
