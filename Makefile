@@ -29,7 +29,7 @@ CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
 # the harness header has unused parameters of its own
 HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
 
-SELFTESTS := socket_create bind stream dgram bad_input stress fault fuzz netlink toystat toyperf module_lifetime
+SELFTESTS := socket_create bind stream dgram bad_input races stress fault fuzz netlink toystat toyperf module_lifetime
 LIBTOY := $(B)/user/libtoy.a
 TOOLS := toystat toyperf
 # jq goes into the guest for the tests of toystat -j
@@ -183,6 +183,9 @@ DEBUG_KERNEL := selftests/vm/debug-kernel.sh
 DEBUG_MOD := $(B)/debug-module
 # KASAN under TCG is slow: each selftest binary may take this long
 DEBUG_TIMEOUT := 1200
+# and the stress and the fuzzer run longer than in make check
+DEBUG_STRESS_SECONDS := 30
+DEBUG_FUZZ_ITERATIONS := 100000
 
 check-debug: deps-debug all
 	@tree=$$($(DEBUG_KERNEL)); \
@@ -192,7 +195,9 @@ check-debug: deps-debug all
 		echo "not ok - build: af_toy.ko builds against the debug kernel without diagnostics"; exit 1; fi; \
 	rc=0; $(VM) -b $$tree -m $(DEBUG_MOD)/af_toy.ko -d $(B)/bin -d $(B)/selftests \
 		-l $(B)/vm/debug-console.log -t 4800 -- \
-		sh -c 'TOY_TIMEOUT=$(DEBUG_TIMEOUT) /toy/selftests/kmemleak.sh /toy/selftests/run_tests.sh' \
+		sh -c 'TOY_TIMEOUT=$(DEBUG_TIMEOUT) TOY_STRESS_SECONDS=$(DEBUG_STRESS_SECONDS) \
+			TOY_FUZZ_ITERATIONS=$(DEBUG_FUZZ_ITERATIONS) \
+			/toy/selftests/kmemleak.sh /toy/selftests/run_tests.sh' \
 		2>&1 | tee $(B)/check-debug.log || rc=$$?; \
 	selftests/vm/tap-summary $(B)/check-debug.log && exit $$rc
 
