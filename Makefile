@@ -185,7 +185,7 @@ DEBUG_MOD := $(B)/debug-module
 DEBUG_TIMEOUT := 1200
 # and the stress and the fuzzer run longer than in make check
 DEBUG_STRESS_SECONDS := 30
-DEBUG_FUZZ_ITERATIONS := 100000
+DEBUG_FUZZ_ITERATIONS := 50000
 
 check-debug: deps-debug all
 	@tree=$$($(DEBUG_KERNEL)); \

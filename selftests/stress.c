@@ -414,7 +414,19 @@ static unsigned int env_uint(const char *name, unsigned int def)
 	return v && *v ? (unsigned int)strtoul(v, NULL, 0) : def;
 }
 
-TEST(stream_and_dgram_under_random_load_lose_nothing)
+FIXTURE(stress) {
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+/* TOY_STRESS_SECONDS, the wait for the last receivers, and slack */
+TEST_F_TIMEOUT(stress, stream_and_dgram_under_random_load_lose_nothing, 900)
 {
 	struct worker w[WORKERS];
 	pthread_t t[WORKERS], acc, drecv;
