@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -200,6 +201,14 @@ static inline long toy_sockets_settle(int ms)
 		poll(NULL, 0, 10);
 		ms -= 10;
 	}
+}
+
+/* The number in environment variable @name, or @def when it is unset. */
+static inline unsigned long env_ulong(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : def;
 }
 
 static inline unsigned int test_port(void)

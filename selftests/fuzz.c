@@ -361,13 +361,6 @@ static void fuzz_run(struct fuzz *z, unsigned long iterations)
 	fflush(stdout);
 }
 
-static unsigned long env_ulong(const char *name, unsigned long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoul(v, NULL, 0) : def;
-}
-
 /*
  * In a child: @setup (namespaces, credentials), then the fuzzer from
  * @seed. Returns the child's exit status, or -1 when it did not exit (a

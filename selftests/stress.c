@@ -407,13 +407,6 @@ out:
 	return NULL;
 }
 
-static unsigned int env_uint(const char *name, unsigned int def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? (unsigned int)strtoul(v, NULL, 0) : def;
-}
-
 FIXTURE(stress) {
 };
 
@@ -441,12 +434,12 @@ TEST_F_TIMEOUT(stress, stream_and_dgram_under_random_load_lose_nothing, 900)
 	if (s->family < 0)
 		SKIP(return, "af_toy.ko is not loaded");
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
-	s->seed = env_uint("TOY_STRESS_SEED", (unsigned int)time(NULL));
+	s->seed = (unsigned int)env_ulong("TOY_STRESS_SEED", (unsigned int)time(NULL));
 	s->stream_port = 5000;
 	s->dgram_port = 5001;
 	pthread_mutex_init(&s->lock, NULL);
 	TH_LOG("seed %u (TOY_STRESS_SEED=%u repeats this run), %u s", s->seed,
-	       s->seed, env_uint("TOY_STRESS_SECONDS", DEFAULT_SECONDS));
+	       s->seed, (unsigned int)env_ulong("TOY_STRESS_SECONDS", DEFAULT_SECONDS));
 
 	ASSERT_EQ(0, pthread_create(&acc, NULL, acceptor, s));
 	ASSERT_EQ(0, pthread_create(&drecv, NULL, dgram_receiver, s));
@@ -464,7 +457,7 @@ TEST_F_TIMEOUT(stress, stream_and_dgram_under_random_load_lose_nothing, 900)
 			break;
 		poll(NULL, 0, POLL_MS);
 	}
-	s->deadline = now_s() + env_uint("TOY_STRESS_SECONDS", DEFAULT_SECONDS);
+	s->deadline = now_s() + (unsigned int)env_ulong("TOY_STRESS_SECONDS", DEFAULT_SECONDS);
 	for (i = 0; i < WORKERS; i++) {
 		w[i].s = s;
 		w[i].id = i;
