@@ -342,13 +342,6 @@ static void run_point(struct tp_point *pt)
 			w->name, pt->param, tp_rounds, n, tp_now() - start);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double median(const double *v, int n)
 {
 	double *s = malloc(n * sizeof(*s));
@@ -357,7 +350,7 @@ static double median(const double *v, int n)
 	if (!s)
 		tp_die("out of memory");
 	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	qsort(s, n, sizeof(*s), tp_cmp_double);
 	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	free(s);
 	return m;

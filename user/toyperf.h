@@ -90,6 +90,9 @@ void tp_probe(struct tp_family *f);
 /* Make sure @nfds file descriptors can be open at once; false if not. */
 bool tp_raise_nofile(long nfds);
 
+/* qsort() comparison of two doubles, ascending. */
+int tp_cmp_double(const void *a, const void *b);
+
 /* CLOCK_MONOTONIC in seconds. */
 double tp_now(void);
 

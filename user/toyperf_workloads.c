@@ -379,7 +379,7 @@ static void *tp_echo_server(void *arg)
 	return NULL;
 }
 
-static int tp_cmp_double(const void *a, const void *b)
+int tp_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
