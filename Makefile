@@ -21,22 +21,18 @@ VMFLAGS = -m af_toy.ko -d $(B)/bin -d $(B)/selftests -l $(VMLOG) $(if $(FAMILY),
 # Debian packages the build and the VM need (bookworm).
 PACKAGES := gcc make libc6-dev linux-image-amd64 linux-headers-amd64 \
 	    linux-source-6.1 qemu-system-x86 busybox-static libmnl-dev cpio \
-	    kmod sparse xz-utils jq gnuplot-nox
+	    kmod sparse xz-utils jq gnuplot-nox dkms
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
 	  -Imodule/uapi -Iuser -D_GNU_SOURCE
-# the harness header has unused parameters of its own
-HARNESS_CFLAGS := -I$(B)/kselftest -pthread -Wno-unused-parameter
-
-SELFTESTS := socket_create bind stream dgram bad_input races stress fault fuzz netlink toystat toyperf module_lifetime
 LIBTOY := $(B)/user/libtoy.a
-TOOLS := toystat toyperf
+TOOLS := toystat toycat toyperf
 # jq goes into the guest for the tests of toystat -j
 JQ = $(shell command -v jq)
 
-.PHONY: all deps deps-debug module module-lint user selftests run vm check \
-	check-debug bench clean help
+.PHONY: all deps deps-debug module module-lint style user selftests run vm check \
+	check-debug bench matrix matrix-check install uninstall clean help
 
 all: deps module user selftests
 
@@ -47,6 +43,9 @@ help:
 	@echo "make vm       interactive shell in the test VM with the module loaded"
 	@echo "make check-debug  the selftests on a KASAN/lockdep/kmemleak kernel built once"
 	@echo "make bench    toyperf in the test VM: $(BENCH)/results.{json,md,png} and README"
+	@echo "make style    checkpatch.pl --strict on the module"
+	@echo "make matrix   the comparative selftests in the VM: $(MATRIX)"
+	@echo "make install  af_toy.ko into /lib/modules/\$$(uname -r)/extra, the tools into /usr/local"
 	@echo "make clean    remove what the build made"
 	@echo "FAMILY=N loads the module with family=N in run, vm and check."
 	@echo "BENCHFLAGS='...' passes options and workloads to toyperf in bench."
@@ -74,18 +73,41 @@ module:
 	@test -n "$(KVER)" || { echo "no Debian -amd64 kernel in /lib/modules: make deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-# W=1 and sparse on every file from scratch; any diagnostic fails.
+# W=1 and sparse on every file from scratch, in a copy of the sources:
+# kbuild's clean would delete every .o and .a under this tree, the user
+# tools' and the selftests' too. Any diagnostic fails.
+LINT := $(B)/module-lint
 module-lint:
-	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
-	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules 2>&1 | tee $(B)/module-lint.log >/dev/null
+	@rm -rf $(LINT) && mkdir -p $(LINT) && cp -r Kbuild module $(LINT)/
+	@$(MAKE) -C $(KDIR) M=$(CURDIR)/$(LINT) W=1 C=2 modules 2>&1 | tee $(B)/module-lint.log >/dev/null
 	@if grep -E 'warning:|error:' $(B)/module-lint.log; then \
 		echo "not ok - build: af_toy.ko builds with W=1 and sparse without diagnostics"; \
 	else \
 		echo "ok - build: af_toy.ko builds with W=1 and sparse without diagnostics"; \
 	fi
 
+# checkpatch.pl --strict on every module source, from the linux-source
+# package (with the two data files it reads); any report fails.
+CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
+STYLE_FILES := $(wildcard module/*.[ch]) module/uapi/linux/af_toy.h Kbuild
+
+style: $(CHECKPATCH)
+	@if $(CHECKPATCH) --strict --no-tree --terse --show-types -f $(STYLE_FILES); then \
+		echo "ok - style: checkpatch.pl --strict reports nothing on module/ and Kbuild"; \
+	else \
+		echo "not ok - style: checkpatch.pl --strict reports the lines above"; exit 1; \
+	fi
+
+$(CHECKPATCH): $(KSRC)
+	@mkdir -p $(B)/checkpatch
+	tar -xJf $(KSRC) -C $(B)/checkpatch --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	@touch $@
+
 # libtoy.a: the helpers the tools and the selftests share.
-user: $(LIBTOY) $(addprefix $(B)/bin/,$(TOOLS) jq)
+user: $(LIBTOY) $(addprefix $(B)/bin/,$(TOOLS) jq make)
 
 $(LIBTOY): $(B)/user/toy_family.o $(B)/user/toy_genl.o
 	$(AR) rcs $@ $^
@@ -98,6 +120,13 @@ $(B)/bin/toyperf: $(B)/user/toyperf_workloads.o
 # the workloads share one callback signature; not all use every argument
 $(B)/user/toyperf_workloads.o: CFLAGS += -Wno-unused-parameter
 
+# make goes into the guest too: make check runs the selftests there the
+# kselftest way, make -C selftests run_tests, on a copy of the sources
+MAKE_BIN = $(shell command -v make)
+$(B)/bin/make:
+	@mkdir -p $(@D)
+	cp $(MAKE_BIN) $@
+
 $(B)/bin/jq:
 	@test -n "$(JQ)" || { echo "jq is missing: make deps installs it" >&2; exit 1; }
 	@mkdir -p $(@D)
@@ -107,33 +136,13 @@ $(B)/user/%.o: user/%.c user/*.h module/uapi/linux/af_toy.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# kselftest_harness.h and kselftest.h come from Debian's linux-source
-# package at build time; no kernel file lives in this repository.
-$(B)/kselftest/kselftest_harness.h: $(KSRC)
-	@mkdir -p $(B)/kselftest
-	tar -xJf $(KSRC) -C $(B)/kselftest --strip-components=4 \
-		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.1/tools/testing/selftests/kselftest.h
-	@touch $@
-
 $(KSRC):
 	@echo "missing $(KSRC): make deps installs linux-source-6.1" >&2; exit 1
 
-selftests: $(addprefix $(B)/selftests/,$(SELFTESTS) run_tests.sh settings tests.list kmemleak.sh)
-
-$(B)/selftests/%: selftests/%.c selftests/families.h selftests/blocking.h \
-		  selftests/toy_nl.h selftests/run_cmd.h $(LIBTOY) \
-		  module/uapi/linux/af_toy.h $(B)/kselftest/kselftest_harness.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(LIBTOY) -lmnl
-
-$(B)/selftests/run_tests.sh $(B)/selftests/settings $(B)/selftests/kmemleak.sh: $(B)/selftests/%: selftests/%
-	@mkdir -p $(@D)
-	cp $< $@
-
-$(B)/selftests/tests.list: Makefile
-	@mkdir -p $(@D)
-	echo $(SELFTESTS) > $@
+# The selftests build with their own Makefile, the kselftest way; it takes
+# kselftest_harness.h from $(KSRC) at build time.
+selftests: $(KSRC)
+	$(MAKE) -C selftests OUTPUT=$(CURDIR)/$(B)/selftests KSRC=$(KSRC)
 
 run: all
 	$(VM) $(VMFLAGS) -t 300 -- sh -c '\
@@ -169,11 +178,54 @@ bench: all
 vm: all
 	$(VM) $(VMFLAGS) -i
 
+# The behaviour matrix: the comparative selftests in the VM, what each
+# family did in each, written to $(MATRIX) and summed up in the README
+# between the matrix markers. make check fails when its own run of the
+# same tests would write anything else (matrix-check).
+MATRIX := Documentation/behaviour-matrix.md
+MATRIX_TESTS := socket_create bind stream dgram races
+MATRIX_GEN := selftests/behaviour-matrix.sh
+
+matrix: all
+	@mkdir -p $(B)
+	$(VM) $(VMFLAGS) -t 1200 -- /toy/selftests/run_tests.sh $(MATRIX_TESTS) | tee $(B)/matrix.log
+	$(MATRIX_GEN) $(B)/matrix.log > $(B)/behaviour-matrix.md
+	$(MATRIX_GEN) --summary $(B)/matrix.log > $(B)/matrix-summary.txt
+	mv $(B)/behaviour-matrix.md $(MATRIX)
+	$(call readme_section,matrix,$(B)/matrix-summary.txt)
+	@echo "matrix: wrote $(MATRIX) and the README summary"
+
+# $(call readme_section,NAME,FILE): FILE between <!-- NAME:begin/end -->
+define readme_section
+	awk -v f=$(2) '/<!-- $(1):end -->/ { while ((getline l < f) > 0) print l; skip = 0 } \
+		!skip { print } /<!-- $(1):begin -->/ { skip = 1 }' README.md > $(B)/README.md.new
+	mv $(B)/README.md.new README.md
+endef
+
+# Whether the log of a run ($(LOG)) gives the committed matrix and summary.
+matrix-check:
+	@$(MATRIX_GEN) $(LOG) > $(B)/behaviour-matrix.md 2>/dev/null || true
+	@$(MATRIX_GEN) --summary $(LOG) > $(B)/matrix-summary.txt 2>/dev/null || true
+	@awk '/<!-- matrix:begin -->/ { on = 1; next } /<!-- matrix:end -->/ { on = 0 } on' \
+		README.md > $(B)/matrix-summary.readme
+	@if diff -u $(MATRIX) $(B)/behaviour-matrix.md && \
+	    diff -u $(B)/matrix-summary.readme $(B)/matrix-summary.txt; then \
+		echo "ok - matrix: $(MATRIX) and the README summary are what this run observed"; \
+	else \
+		echo "not ok - matrix: this run observed what the diff above shows; if the change is meant, make matrix rewrites $(MATRIX) and the README summary"; \
+	fi
+
 check: all
 	@mkdir -p $(B)
-	@rc=0; { $(MAKE) -s module-lint; selftests/bad_input_doc.sh; \
-		$(VM) $(VMFLAGS) -t 1200 -- /toy/selftests/run_tests.sh; \
+	@rm -rf $(B)/src && mkdir -p $(B)/src/module && \
+		cp -a selftests user $(B)/src/ && cp -a module/uapi $(B)/src/module/
+	@rc=0; { $(MAKE) -s module-lint; $(MAKE) -s style; selftests/bad_input_doc.sh; \
+		selftests/internals_doc.sh; \
+		selftests/install_test.sh $(KVER); \
+		$(VM) $(VMFLAGS) -d $(B)/src -t 1200 -- \
+			make -C /toy/src/selftests OUTPUT=/toy/selftests run_tests; \
 	} 2>&1 | tee $(B)/check.log || rc=$$?; \
+	$(MAKE) -s matrix-check LOG=$(B)/check.log | tee -a $(B)/check.log; \
 	selftests/vm/tap-summary $(B)/check.log && exit $$rc
 
 # The selftests on the debug kernel (selftests/vm/debug.config), built once
@@ -200,6 +252,34 @@ check-debug: deps-debug all
 			/toy/selftests/kmemleak.sh /toy/selftests/run_tests.sh' \
 		2>&1 | tee $(B)/check-debug.log || rc=$$?; \
 	selftests/vm/tap-summary $(B)/check-debug.log && exit $$rc
+
+# make install: af_toy.ko into /lib/modules/KVER/extra with modules.alias
+# updated, so that socket(25, ...) loads it; KVER is the running kernel's
+# unless given. The tools and their man pages go under PREFIX. DESTDIR
+# stages it all under another root (packages; selftests/install_test.sh).
+PREFIX ?= /usr/local
+INSTALL_KVER = $(if $(filter command line environment,$(origin KVER)),$(KVER),$(shell uname -r))
+INSTALL_KDIR = /lib/modules/$(INSTALL_KVER)/build
+INSTALL_MOD := $(B)/install-module
+MAN8 := toystat.8 toycat.8 toyperf.8
+
+install: user
+	@test -d $(INSTALL_KDIR) || { echo "install: no headers for kernel $(INSTALL_KVER) in $(INSTALL_KDIR); install linux-headers-$(INSTALL_KVER), or give the kernel: make install KVER=..." >&2; exit 1; }
+	rm -rf $(INSTALL_MOD) && mkdir -p $(INSTALL_MOD) && cp -r Kbuild module $(INSTALL_MOD)/
+	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR)/$(INSTALL_MOD) modules
+	@# unsigned: the distribution's signing key is not on this machine
+	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR)/$(INSTALL_MOD) CONFIG_MODULE_SIG_ALL= \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(abspath $(DESTDIR))) INSTALL_MOD_DIR=extra modules_install
+	depmod $(if $(DESTDIR),-b $(abspath $(DESTDIR))) $(INSTALL_KVER)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(addprefix $(B)/bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(addprefix Documentation/,$(MAN8)) $(DESTDIR)$(PREFIX)/share/man/man8/
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/af_toy.ko
+	depmod $(if $(DESTDIR),-b $(abspath $(DESTDIR))) $(INSTALL_KVER)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS)) \
+	      $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(MAN8))
 
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -4,8 +4,8 @@
  *
  * The family number is a module parameter so that the module can coexist
  * with a kernel that already uses the default slot. It is fixed for the
- * lifetime of the module: the proto_ops are written once here, before the
- * family is registered, and are read-only afterwards (__ro_after_init).
+ * lifetime of the module: the net_proto_family is written once here, before
+ * the family is registered, and is read-only afterwards (__ro_after_init).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,8 +41,6 @@ static int __init toy_init(void)
 	}
 
 	toy_family_ops.family = toy_family;
-	toy_stream_ops.family = toy_family;
-	toy_dgram_ops.family = toy_family;
 
 	err = toy_stats_init();
 	if (err)

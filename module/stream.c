@@ -1033,8 +1033,9 @@ static int toy_stream_socketpair(struct socket *sock1, struct socket *sock2)
 	return 0;
 }
 
-/* .family is set by toy_init() before the family is registered. */
-struct proto_ops toy_stream_ops __ro_after_init = {
+/* .family: see toy_stream_ops in toy.h */
+const struct proto_ops toy_stream_ops = {
+	.family		= PF_UNSPEC,
 	.owner		= THIS_MODULE,
 	.release	= toy_stream_release,
 	.bind		= toy_bind,

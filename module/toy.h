@@ -331,9 +331,16 @@ void toy_stats_reset(struct net *net);
 int toy_netlink_init(void);
 void toy_netlink_exit(void);
 
-/* stream.c, dgram.c: .family is written by toy_init() before registration */
-extern struct proto_ops toy_stream_ops;
-extern struct proto_ops toy_dgram_ops;
+/*
+ * stream.c, dgram.c: the operations of each socket type. The family number
+ * is a load-time parameter and these tables are const, so their .family is
+ * PF_UNSPEC: sock_register() takes the number from the net_proto_family in
+ * main.c and every sock carries it in sk_family. The 6.1 core reads
+ * proto_ops.family only to recognise AF_UNIX sockets (SCM_RIGHTS in
+ * net/core/scm.c, the garbage collector in net/unix/garbage.c).
+ */
+extern const struct proto_ops toy_stream_ops;
+extern const struct proto_ops toy_dgram_ops;
 void toy_stream_init_sock(struct sock *sk);
 
 #endif /* _AF_TOY_TOY_H */

@@ -163,6 +163,38 @@ static inline long meminfo(int fd, int what)
 	return mem[what];
 }
 
+/*
+ * OBSERVE() - record what this family did, for the behaviour matrix: a
+ * "# observed: " line on stderr, which the harness prints between the
+ * test's RUN line and its result. selftests/behaviour-matrix.sh turns
+ * these into the cells of Documentation/behaviour-matrix.md; a test that
+ * records nothing shows "yes" there when it passes. Only what is the same
+ * on every run may be recorded: no ports, counts that vary, or times.
+ */
+#define OBSERVE(fmt, ...) fprintf(stderr, "# observed: " fmt "\n", ##__VA_ARGS__)
+
+/* observed_errno() - OBSERVE() errno @e by name (or "0"), and return it. */
+static inline int observed_errno(int e)
+{
+	if (e)
+		OBSERVE("%s", strerrorname_np(e));
+	else
+		OBSERVE("success");
+	return e;
+}
+
+/* OBSERVE() the poll(2) events among IN, OUT, RDHUP, HUP and ERR in @r. */
+static inline void observe_poll(short r)
+{
+	OBSERVE("%s%s%s%s%s%s", r & POLLIN ? "POLLIN " : "",
+		r & POLLOUT ? "POLLOUT " : "", r & POLLRDHUP ? "POLLRDHUP " : "",
+		r & POLLHUP ? "POLLHUP " : "", r & POLLERR ? "POLLERR " : "",
+		r ? "" : "no events");
+}
+
+/* OBSERVE() a yes/no outcome with the words that say it. */
+#define OBSERVE_IF(cond, yes, no) OBSERVE("%s", (cond) ? (yes) : (no))
+
 /* Fixture helpers: mark @n descriptors unused, close those in use. */
 static inline void fds_init(int *fd, int n)
 {
@@ -177,7 +209,6 @@ static inline void fds_close(int *fd, int n)
 			close(fd[n]);
 }
 
-/* A port number unlikely to be in use by another test process. */
 /*
  * AF_TOY socks alive in the whole system, from the module's reference
  * count (each sock holds one), waiting up to @ms for the ones closed just
@@ -211,6 +242,7 @@ static inline unsigned long env_ulong(const char *name, unsigned long def)
 	return v && *v ? strtoul(v, NULL, 0) : def;
 }
 
+/* A port number unlikely to be in use by another test process. */
 static inline unsigned int test_port(void)
 {
 	return 20000 + getpid() % 40000;

@@ -268,6 +268,12 @@ TEST_F(module, netlink_family_comes_and_goes_with_the_module)
 		EXPECT_TRUE(WIFEXITED(status));
 		EXPECT_EQ(2, WEXITSTATUS(status));
 	}
+	/* and toycat, before opening a socket */
+	if (!system("command -v toycat >/dev/null")) {
+		status = system("toycat -l 7000 </dev/null >/dev/null 2>&1");
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(2, WEXITSTATUS(status));
+	}
 
 	family = free_family();
 	ASSERT_LT(0, family);

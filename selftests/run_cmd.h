@@ -29,6 +29,8 @@ static inline int run_as(int uid, const char *cmd, char *out, size_t size)
 	if (!pid) {
 		dup2(pipefd[1], STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);
+		/* a command left in the background must not hold the pipe */
+		close(pipefd[1]);
 		close(pipefd[0]);
 		if (uid >= 0 && (setgid(uid) || setuid(uid)))
 			_exit(126);

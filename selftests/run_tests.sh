@@ -12,6 +12,16 @@ cd "$(dirname "$0")" || exit 1
 timeout=${TOY_TIMEOUT:-$(sed -n 's/^timeout=//p' settings 2>/dev/null)}
 [ -n "$timeout" ] || timeout=120
 tests=${*:-$(cat tests.list)}
+
+# Run the kselftest way on a machine with af_toy.ko installed (make
+# install) but not loaded, load it first; without it, AF_TOY's tests SKIP.
+if [ ! -e /sys/module/af_toy ]; then
+	if modprobe af_toy 2>/dev/null; then
+		echo "# run_tests: loaded af_toy.ko with modprobe"
+	else
+		echo "# run_tests: af_toy.ko is not loaded and modprobe af_toy failed (make install puts it where modprobe looks); the AF_TOY tests will SKIP"
+	fi
+fi
 out=${TMPDIR:-/tmp}/toy-selftest.$$
 rc=0
 

@@ -89,7 +89,7 @@ TEST_F(create, unknown_protocol_is_eprotonosupport)
 
 	self->fd = socket(self->family, variant->type, 99);
 	EXPECT_EQ(-1, self->fd);
-	EXPECT_EQ(EPROTONOSUPPORT, errno);
+	EXPECT_EQ(EPROTONOSUPPORT, observed_errno(errno));
 }
 
 /*
@@ -103,12 +103,13 @@ TEST_F(create, family_number_as_protocol)
 	self->fd = socket(self->family, variant->type, self->family);
 	if (variant->own_number_as_protocol) {
 		EXPECT_EQ(-1, self->fd);
-		EXPECT_EQ(variant->own_number_as_protocol, errno);
+		EXPECT_EQ(variant->own_number_as_protocol, observed_errno(errno));
 		return;
 	}
 	if (self->fd < 0 && errno == ENODEV && variant->fam == FAM_VSOCK)
 		SKIP(return, "AF_VSOCK loopback has no SOCK_DGRAM transport (socket() gives ENODEV)");
 	ASSERT_LE(0, self->fd) TH_LOG("socket: %s", strerror(errno));
+	OBSERVE("created");
 	EXPECT_EQ(variant->type, sockopt_int(self->fd, SO_TYPE));
 }
 
@@ -164,10 +165,12 @@ static void check_type(struct __test_metadata *_metadata, int family,
 
 	if (expect_errno) {
 		EXPECT_EQ(-1, fd);
-		EXPECT_EQ(expect_errno, errno);
+		EXPECT_EQ(expect_errno, observed_errno(errno));
 	} else {
 		ASSERT_LE(0, fd) TH_LOG("socket(%d, %d): %s", family, type,
 					strerror(errno));
+		OBSERVE_IF(sockopt_int(fd, SO_TYPE) == type, "created",
+			   "created as another type");
 		EXPECT_EQ(expect_type, sockopt_int(fd, SO_TYPE));
 	}
 	if (fd >= 0)
