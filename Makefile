@@ -155,6 +155,11 @@ run: all
 		selftests/stream 2>&1 | grep -E "^(not )?ok .*(bulk_64mib|nobody_bound|rcvlowat_in_poll|rcvbuf_bounds)|^# Totals"; \
 		echo "== SOCK_DGRAM, next to AF_UNIX (selftests/dgram, a few of its checks; AF_VSOCK has no loopback dgram)"; \
 		selftests/dgram 2>&1 | grep -E "^(not )?ok .*(unix|toy)\.(full_receiver|many_senders|sizes_from)|^# Totals"; \
+		echo "== toycat: /init through an AF_TOY stream (toycat -l 7000 > /tmp/copy, toycat 7000 < /init)"; \
+		toycat -l -j 7000 > /tmp/copy 2> /tmp/events & \
+		for i in $$(seq 100); do grep -q listening /tmp/events 2>/dev/null && break; sleep 0.1; done; \
+		toycat -v 7000 < /init > /dev/null; wait; \
+		cmp /init /tmp/copy && echo "the copy is identical to /init"; \
 		echo "== toystat: what AF_TOY counted in this namespace during the checks above"; \
 		toystat; \
 		echo "== toystat -j, the SOCK_DGRAM part: every datagram sent was received or dropped"; \
