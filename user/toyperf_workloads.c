@@ -324,8 +324,10 @@ static void *tp_stream_writer(void *arg)
 	struct tp_writer *w = arg;
 	char *buf = tp_buffer(w->size);
 
-	while (tp_now() < w->deadline)
+	/* at least one write: a thread that starts late still measures */
+	do
 		tp_write_all(w->fd, buf, w->size);
+	while (tp_now() < w->deadline);
 	shutdown(w->fd, SHUT_WR);
 	free(buf);
 	return NULL;
@@ -452,7 +454,8 @@ static void *tp_dgram_sender(void *arg)
 	char *buf = tp_buffer(s->size);
 	double start = tp_now();
 
-	while (tp_now() < s->deadline) {
+	/* at least one send, as in tp_stream_writer() */
+	do {
 		if (send(s->fd, buf, s->size, 0) == (ssize_t)s->size) {
 			s->sent++;
 			continue;
@@ -460,7 +463,8 @@ static void *tp_dgram_sender(void *arg)
 		/* a full receiver, for the families that report it */
 		if (errno != EINTR && errno != ENOBUFS && errno != EAGAIN)
 			tp_die("send: %s", strerror(errno));
-	}
+	} while (tp_now() < s->deadline);
+
 	s->elapsed = tp_now() - start;
 	atomic_store(&s->done, true);
 	free(buf);
