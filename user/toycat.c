@@ -33,6 +33,7 @@
 #include <linux/af_toy.h>
 
 #include "toy_family.h"
+#include "toy_parse.h"
 
 #define TOYCAT_VERSION		"1"
 #define EXIT_NOT_LOADED		2
@@ -92,20 +93,11 @@ static void usage(FILE *f)
 "2 af_toy.ko is not loaded. See toycat(8).\n", TOY_DGRAM_MAX);
 }
 
-static int parse_uint(const char *s, uint64_t max, uint64_t *val)
-{
-	char *end;
-
-	errno = 0;
-	*val = strtoull(s, &end, 0);
-	return errno || !*s || *end || *s == '-' || *val > max ? -1 : 0;
-}
-
 static int parse_port(const char *s, uint32_t *port)
 {
 	uint64_t val;
 
-	if (parse_uint(s, UINT32_MAX - 1, &val) || !val) {
+	if (toy_parse_uint(s, UINT32_MAX - 1, &val) || !val) {
 		fprintf(stderr, "toycat: a port is a number from 1 to %u, not \"%s\"\n",
 			UINT32_MAX - 1, s);
 		return -1;
@@ -479,7 +471,7 @@ int main(int argc, char **argv)
 				return 1;
 			break;
 		case 'w':
-			if (parse_uint(optarg, WAIT_MAX_S, &val) || !val) {
+			if (toy_parse_uint(optarg, WAIT_MAX_S, &val) || !val) {
 				fprintf(stderr, "toycat: -w takes whole seconds from 1 to %u, not \"%s\"\n",
 					WAIT_MAX_S, optarg);
 				return 1;

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "toy_genl.h"
+#include "toy_parse.h"
 
 #define TOYSTAT_VERSION		"1"
 #define EXIT_NOT_LOADED		2
@@ -247,15 +248,6 @@ static int sockets(struct toy_genl *g, int type, int64_t port)
 	return err;
 }
 
-static int parse_uint(const char *s, uint64_t max, uint64_t *val)
-{
-	char *end;
-
-	errno = 0;
-	*val = strtoull(s, &end, 0);
-	return errno || !*s || *end || *s == '-' || *val > max ? -1 : 0;
-}
-
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -286,14 +278,14 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'w':
-			if (parse_uint(optarg, 86400, &watch) || !watch) {
+			if (toy_parse_uint(optarg, 86400, &watch) || !watch) {
 				fprintf(stderr, "toystat: -w takes whole seconds from 1 to 86400, not \"%s\"\n",
 					optarg);
 				return 1;
 			}
 			break;
 		case 'c':
-			if (parse_uint(optarg, UINT_MAX, &count) || !count) {
+			if (toy_parse_uint(optarg, UINT_MAX, &count) || !count) {
 				fprintf(stderr, "toystat: -c takes a count of at least 1, not \"%s\"\n",
 					optarg);
 				return 1;
@@ -334,7 +326,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		} else if (!strcmp(argv[0], "port") && argv[1]) {
-			if (parse_uint(argv[1], UINT32_MAX, &val)) {
+			if (toy_parse_uint(argv[1], UINT32_MAX, &val)) {
 				fprintf(stderr, "toystat: port is a number from 0 to %u, not \"%s\"\n",
 					UINT32_MAX, argv[1]);
 				return 1;
