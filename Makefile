@@ -7,21 +7,35 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := all
 
-# The kernel the test VM boots: Debian's newest installed -amd64 kernel.
-# Evaluated when used, so that `deps` can install it first.
-KVER ?= $(shell ls -v /lib/modules 2>/dev/null | grep -- '-amd64$$' | tail -n 1)
-KDIR ?= /lib/modules/$(KVER)/build
+# The kernel the test VM boots and the module is built for: a series that
+# selftests/vm/kernel.sh knows (6.1, 6.12, 7.3). It fetches or builds the
+# kernel once and caches it in /var/cache/af_toy; KERNEL_DIR is its folder,
+# looked up (and made, if need be) the first time a target uses it.
+KERNEL_SH := selftests/vm/kernel.sh
+KERNELS := $(shell $(KERNEL_SH) --list)
+KERNEL_DEFAULT := $(shell $(KERNEL_SH) --default)
+KERNEL ?= $(KERNEL_DEFAULT)
+# DEBUG=1: the debug build of that series (make check-debug sets it)
+KERNEL_DIR = $(eval KERNEL_DIR := $$(shell $(KERNEL_SH) $(if $(DEBUG),--debug) $(KERNEL)))$(KERNEL_DIR)
+KERNEL_RELEASE = $(shell cat $(KERNEL_DIR)/release)
+# make module builds af_toy.ko here for KVER's headers, or for KERNEL
+KDIR ?= $(if $(KVER),/lib/modules/$(KVER)/build,$(KERNEL_DIR)/build)
 KSRC ?= /usr/src/linux-source-6.1.tar.xz
 
 B := build
 VM := selftests/vm/run.sh
-VMLOG := $(B)/vm/console.log
-VMFLAGS = -m af_toy.ko -d $(B)/bin -d $(B)/selftests -l $(VMLOG) $(if $(FAMILY),-p family=$(FAMILY))
+VMLOG = $(B)/$(KERNEL)$(if $(DEBUG),-debug)/console.log
+# af_toy.ko for the VM's kernel, built in a copy of the sources per kernel
+VM_MOD = $(B)/$(KERNEL)$(if $(DEBUG),-debug)/module
+VMFLAGS = -K $(KERNEL_DIR) -m $(VM_MOD)/af_toy.ko -d $(B)/bin -d $(B)/selftests -l $(VMLOG) $(if $(FAMILY),-p family=$(FAMILY))
 
-# Debian packages the build and the VM need (bookworm).
+# Debian packages the build and the VM need (bookworm); the kernels built
+# from source (7.3) need flex to libssl-dev, and 6.12's headers pahole
+# (dwarves) for the module's BTF.
 PACKAGES := gcc make libc6-dev linux-image-amd64 linux-headers-amd64 \
 	    linux-source-6.1 qemu-system-x86 busybox-static libmnl-dev cpio \
-	    kmod sparse xz-utils jq gnuplot-nox dkms
+	    kmod xz-utils jq gnuplot-nox dkms flex bison bc libelf-dev \
+	    libssl-dev dwarves dpkg-dev
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
@@ -31,10 +45,11 @@ TOOLS := toystat toycat toyperf
 # jq goes into the guest for the tests of toystat -j
 JQ = $(shell command -v jq)
 
-.PHONY: all deps deps-debug module module-lint style user selftests run vm check \
-	check-debug bench matrix matrix-check install uninstall clean help
+.PHONY: all deps module vm-module module-lint style user selftests run vm check \
+	check-kernels check-debug bench matrix matrix-check install uninstall \
+	clean help
 
-all: deps module user selftests
+all: deps vm-module user selftests
 
 help:
 	@echo "make          build af_toy.ko, the user tools and the selftests"
@@ -50,12 +65,8 @@ help:
 	@echo "FAMILY=N loads the module with family=N in run, vm and check."
 	@echo "BENCHFLAGS='...' passes options and workloads to toyperf in bench."
 
-# What building the debug kernel needs on top (make check-debug).
-DEBUG_PACKAGES := flex bison bc libelf-dev libssl-dev
-
 # Install what is missing, saying what; nothing when all is there.
-deps-debug: PACKAGES += $(DEBUG_PACKAGES)
-deps deps-debug:
+deps:
 	@missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 			grep -q '^install ok installed' || echo $$p; done); \
@@ -69,30 +80,46 @@ deps deps-debug:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
 
+# af_toy.ko in this folder, for the headers of KVER (make module
+# KVER=$(uname -r)) or KDIR, else for KERNEL's tree
 module:
-	@test -n "$(KVER)" || { echo "no Debian -amd64 kernel in /lib/modules: make deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+vm-module:
+	@mkdir -p $(VM_MOD) && cp -a Kbuild module $(VM_MOD)/
+	$(MAKE) -C $(KERNEL_DIR)/build M=$(CURDIR)/$(VM_MOD) W=1 modules
 
 # W=1 and sparse on every file from scratch, in a copy of the sources:
 # kbuild's clean would delete every .o and .a under this tree, the user
-# tools' and the selftests' too. Any diagnostic fails.
-LINT := $(B)/module-lint
+# tools' and the selftests' too. Any diagnostic fails. Bookworm's sparse
+# (0.6.4) cannot parse 7.3's headers, and kbuild then skips it with one
+# line of its own: selftests/sparse.sh builds a newer one from Debian's
+# source package, and that line fails the check too.
+LINT = $(B)/$(KERNEL)/module-lint
+SPARSE = $(eval SPARSE := $$(shell selftests/sparse.sh))$(SPARSE)
 module-lint:
+	@test -x "$(SPARSE)" || { echo "not ok - build: no sparse (selftests/sparse.sh)"; exit 1; }
 	@rm -rf $(LINT) && mkdir -p $(LINT) && cp -r Kbuild module $(LINT)/
-	@$(MAKE) -C $(KDIR) M=$(CURDIR)/$(LINT) W=1 C=2 modules 2>&1 | tee $(B)/module-lint.log >/dev/null
-	@if grep -E 'warning:|error:' $(B)/module-lint.log; then \
-		echo "not ok - build: af_toy.ko builds with W=1 and sparse without diagnostics"; \
+	@$(MAKE) -C $(KERNEL_DIR)/build M=$(CURDIR)/$(LINT) W=1 C=2 CHECK=$(SPARSE) modules \
+		> $(LINT).log 2>&1 || echo "error: kbuild failed" >> $(LINT).log
+	@if grep -E 'warning:|error:|sparse is not available' $(LINT).log; then \
+		echo "not ok - build: af_toy.ko builds for $(KERNEL_RELEASE) with W=1 and sparse without diagnostics (log: $(LINT).log)"; \
 	else \
-		echo "ok - build: af_toy.ko builds with W=1 and sparse without diagnostics"; \
+		echo "ok - build: af_toy.ko builds for $(KERNEL_RELEASE) with W=1 and sparse without diagnostics"; \
 	fi
 
 # checkpatch.pl --strict on every module source, from the linux-source
 # package (with the two data files it reads); any report fails.
 CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
-STYLE_FILES := $(wildcard module/*.[ch]) module/uapi/linux/af_toy.h Kbuild
+STYLE_FILES := $(filter-out module/compat.h,$(wildcard module/*.[ch])) \
+	       module/uapi/linux/af_toy.h Kbuild
+# compat.h compares LINUX_VERSION_CODE by design: module/compat.h says why
+STYLE_COMPAT_IGNORE := LINUX_VERSION_CODE,CONSTANT_COMPARISON
 
 style: $(CHECKPATCH)
-	@if $(CHECKPATCH) --strict --no-tree --terse --show-types -f $(STYLE_FILES); then \
+	@if $(CHECKPATCH) --strict --no-tree --terse --show-types -f $(STYLE_FILES) && \
+	    $(CHECKPATCH) --strict --no-tree --terse --show-types \
+		--ignore $(STYLE_COMPAT_IGNORE) -f module/compat.h; then \
 		echo "ok - style: checkpatch.pl --strict reports nothing on module/ and Kbuild"; \
 	else \
 		echo "not ok - style: checkpatch.pl --strict reports the lines above"; exit 1; \
@@ -220,38 +247,53 @@ matrix-check:
 		echo "not ok - matrix: this run observed what the diff above shows; if the change is meant, make matrix rewrites $(MATRIX) and the README summary"; \
 	fi
 
+# The whole suite on KERNEL: the build checks on this machine, then the
+# selftests in the guest. Its log and its summary line go to
+# build/KERNEL/check.log and build/KERNEL/summary.
+CHECK_DIR = $(B)/$(KERNEL)
 check: all
-	@mkdir -p $(B)
-	@rm -rf $(B)/src && mkdir -p $(B)/src/module && \
+	@rm -rf $(B)/src && mkdir -p $(B)/src/module $(CHECK_DIR) && \
 		cp -a selftests user $(B)/src/ && cp -a module/uapi $(B)/src/module/
+	@echo "# check: kernel $(KERNEL_RELEASE) ($(KERNEL_DIR))"
 	@rc=0; { $(MAKE) -s module-lint; $(MAKE) -s style; selftests/bad_input_doc.sh; \
 		selftests/internals_doc.sh; \
-		selftests/install_test.sh $(KVER); \
+		selftests/install_test.sh $(KERNEL_RELEASE) $(KERNEL_DIR)/build; \
 		$(VM) $(VMFLAGS) -d $(B)/src -t 1200 -- \
 			make -C /toy/src/selftests OUTPUT=/toy/selftests run_tests; \
-	} 2>&1 | tee $(B)/check.log || rc=$$?; \
-	$(MAKE) -s matrix-check LOG=$(B)/check.log | tee -a $(B)/check.log; \
-	selftests/vm/tap-summary $(B)/check.log && exit $$rc
+	} 2>&1 | tee $(CHECK_DIR)/check.log || rc=$$?; \
+	$(MAKE) -s matrix-check LOG=$(CHECK_DIR)/check.log | tee -a $(CHECK_DIR)/check.log; \
+	selftests/vm/tap-summary $(CHECK_DIR)/check.log | tee $(CHECK_DIR)/summary && exit $$rc
 
-# The selftests on the debug kernel (selftests/vm/debug.config), built once
-# per machine and cached outside the repository; af_toy.ko is rebuilt
-# against it in build/debug-module, and kmemleak is scanned at the end.
-DEBUG_KERNEL := selftests/vm/debug-kernel.sh
-DEBUG_MOD := $(B)/debug-module
+# make check on every supported kernel, one after another; a line per
+# kernel, then their sum. Fails when any of them fails.
+check-kernels:
+	@rc=0; for k in $(KERNELS); do \
+		$(MAKE) check KERNEL=$$k || rc=1; \
+	done; \
+	for k in $(KERNELS); do \
+		echo "$$($(KERNEL_SH) --cached $$k | xargs -I{} cat {}/release): $$(cat $(B)/$$k/summary 2>/dev/null || echo 0 passed, 1 failed, 0 skipped)"; \
+	done | tee $(B)/check-kernels.txt; \
+	awk -F'[:,] *' '{ for (i = 2; i <= NF; i++) { split($$i, w, " "); n[w[2]] += w[1] } } \
+		END { printf "%d passed, %d failed, %d skipped\n", n["passed"], n["failed"], n["skipped"] }' \
+		$(B)/check-kernels.txt; \
+	exit $$rc
+
+# The selftests on a debug kernel (selftests/vm/debug.config: KASAN,
+# lockdep, kmemleak, failslab), built once per machine and cached like
+# the others; kmemleak is scanned at the end. The newest kernel unless
+# KERNEL= names another.
+DEBUG_SERIES = $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),$(shell $(KERNEL_SH) --default-debug))
 # KASAN under TCG is slow: each selftest binary may take this long
 DEBUG_TIMEOUT := 1200
 # and the stress and the fuzzer run longer than in make check
 DEBUG_STRESS_SECONDS := 30
 DEBUG_FUZZ_ITERATIONS := 50000
 
-check-debug: deps-debug all
-	@tree=$$($(DEBUG_KERNEL)); \
-	rm -rf $(DEBUG_MOD) && mkdir -p $(DEBUG_MOD) && cp -r Kbuild module $(DEBUG_MOD)/; \
-	$(MAKE) -C $$tree M=$(CURDIR)/$(DEBUG_MOD) W=1 modules 2>&1 | tee $(B)/debug-module.log; \
-	if grep -E 'warning:|error:' $(B)/debug-module.log; then \
-		echo "not ok - build: af_toy.ko builds against the debug kernel without diagnostics"; exit 1; fi; \
-	rc=0; $(VM) -b $$tree -m $(DEBUG_MOD)/af_toy.ko -d $(B)/bin -d $(B)/selftests \
-		-l $(B)/vm/debug-console.log -t 4800 -- \
+check-debug:
+	@$(MAKE) check-debug-run DEBUG=1 KERNEL=$(DEBUG_SERIES)
+
+check-debug-run: all
+	@rc=0; $(VM) $(VMFLAGS) -t 4800 -- \
 		sh -c 'TOY_TIMEOUT=$(DEBUG_TIMEOUT) TOY_STRESS_SECONDS=$(DEBUG_STRESS_SECONDS) \
 			TOY_FUZZ_ITERATIONS=$(DEBUG_FUZZ_ITERATIONS) \
 			/toy/selftests/kmemleak.sh /toy/selftests/run_tests.sh' \
@@ -260,11 +302,12 @@ check-debug: deps-debug all
 
 # make install: af_toy.ko into /lib/modules/KVER/extra with modules.alias
 # updated, so that socket(25, ...) loads it; KVER is the running kernel's
-# unless given. The tools and their man pages go under PREFIX. DESTDIR
+# unless given, KDIR its headers' tree unless given. The kernel's own
+# configuration decides whether it is compressed (af_toy.ko.xz on 6.12). The tools and their man pages go under PREFIX. DESTDIR
 # stages it all under another root (packages; selftests/install_test.sh).
 PREFIX ?= /usr/local
 INSTALL_KVER = $(if $(filter command line environment,$(origin KVER)),$(KVER),$(shell uname -r))
-INSTALL_KDIR = /lib/modules/$(INSTALL_KVER)/build
+INSTALL_KDIR = $(if $(filter command line environment,$(origin KDIR)),$(KDIR),/lib/modules/$(INSTALL_KVER)/build)
 INSTALL_MOD := $(B)/install-module
 MAN8 := toystat.8 toycat.8 toyperf.8
 
@@ -281,7 +324,7 @@ install: user
 	install -m 0644 $(addprefix Documentation/,$(MAN8)) $(DESTDIR)$(PREFIX)/share/man/man8/
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/af_toy.ko
+	rm -f $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/af_toy.ko*
 	depmod $(if $(DESTDIR),-b $(abspath $(DESTDIR))) $(INSTALL_KVER)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS)) \
 	      $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(MAN8))

@@ -75,7 +75,8 @@ static int toy_dgram_release(struct socket *sock)
 }
 
 /* connect(): set or, with AF_UNSPEC, dissolve the default destination. */
-static int toy_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
+static int toy_dgram_connect(struct socket *sock,
+			     struct sockaddr_unsized *uaddr,
 			     int addr_len, int flags)
 {
 	const struct sockaddr_toy *addr = (const struct sockaddr_toy *)uaddr;
@@ -84,7 +85,7 @@ static int toy_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 	struct sock *other;
 	int err;
 
-	if (addr_len >= (int)offsetofend(struct sockaddr, sa_family) &&
+	if (addr_len >= (int)offsetofend(struct sockaddr_unsized, sa_family) &&
 	    uaddr->sa_family == AF_UNSPEC) {
 		lock_sock(sk);
 		spin_lock(&tsk->lock);
@@ -371,5 +372,4 @@ const struct proto_ops toy_dgram_ops = {
 	.sendmsg	= toy_dgram_sendmsg,
 	.recvmsg	= toy_dgram_recvmsg,
 	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
 };

@@ -241,7 +241,7 @@ static int toy_fill_sock(struct sock *sk, struct toy_dump_ctx *ctx)
 	    nla_put_u64_64bit(skb, TOY_SOCK_A_COOKIE, toy_sock_cookie(sk),
 			      TOY_SOCK_A_PAD) ||
 	    nla_put_u32(skb, TOY_SOCK_A_UID,
-			from_kuid_munged(ctx->user_ns, sock_i_uid(sk))) ||
+			from_kuid_munged(ctx->user_ns, sk_uid(sk))) ||
 	    nla_put_u32(skb, TOY_SOCK_A_RX_QUEUE, rx_queue) ||
 	    nla_put_u32(skb, TOY_SOCK_A_TX_QUEUE, tx_queue) ||
 	    nla_put_u32(skb, TOY_SOCK_A_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
@@ -279,7 +279,7 @@ static int toy_dump_sock(struct sock *sk, void *arg)
 
 static int toy_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct nlattr **attrs = genl_info_dump(cb)->attrs;
 	struct net *net = sock_net(skb->sk);
 	struct toy_sock_cursor pos = {
 		.bucket = cb->args[0],

@@ -408,7 +408,7 @@ struct sock *toy_lookup(struct net *net, int type, u32 port)
  * Return: 0; -EINVAL for a short address, a non-zero stoy_reserved or port
  * 0; -EAFNOSUPPORT for another family.
  */
-int toy_addr_check(const struct sockaddr *uaddr, int addr_len)
+int toy_addr_check(const struct sockaddr_unsized *uaddr, int addr_len)
 {
 	const struct sockaddr_toy *addr = (const struct sockaddr_toy *)uaddr;
 
@@ -433,7 +433,8 @@ int toy_addr_check(const struct sockaddr *uaddr, int addr_len)
  * socket's namespace; -EADDRINUSE; -EADDRNOTAVAIL when no ephemeral port
  * could be found.
  */
-int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+int toy_bind(struct socket *sock, struct sockaddr_unsized *uaddr,
+	     int addr_len)
 {
 	struct sockaddr_toy *addr = (struct sockaddr_toy *)uaddr;
 	struct sock *sk = sock->sk;

@@ -351,7 +351,8 @@ static int toy_stream_wait_backlog(struct sock *listener, long *timeo)
 	return signal_pending(current) ? sock_intr_errno(*timeo) : 0;
 }
 
-static int toy_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+static int toy_stream_connect(struct socket *sock,
+			      struct sockaddr_unsized *uaddr,
 			      int addr_len, int flags)
 {
 	const struct sockaddr_toy *addr = (const struct sockaddr_toy *)uaddr;
@@ -459,7 +460,7 @@ static int toy_stream_dequeue_conn(struct sock *sk, struct sock **newsk)
 }
 
 static int toy_stream_accept(struct socket *sock, struct socket *newsock,
-			     int flags, bool kern)
+			     struct proto_accept_arg *arg)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk;
@@ -472,7 +473,7 @@ static int toy_stream_accept(struct socket *sock, struct socket *newsock,
 	if (err || newsk)
 		goto out;
 
-	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	timeo = sock_rcvtimeo(sk, arg->flags & O_NONBLOCK);
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
 		/* checked again once queued: a wakeup before that is not lost */
@@ -493,6 +494,8 @@ out:
 	newsock->state = SS_CONNECTED;
 	return 0;
 }
+
+TOY_ACCEPT_OP(toy_stream_accept);
 
 /*
  * Append @skb to @peer's receive queue. Returns -EPIPE when @peer is closed
@@ -1041,7 +1044,7 @@ const struct proto_ops toy_stream_ops = {
 	.bind		= toy_bind,
 	.connect	= toy_stream_connect,
 	.socketpair	= toy_stream_socketpair,
-	.accept		= toy_stream_accept,
+	.accept		= toy_accept_op(toy_stream_accept),
 	.getname	= toy_getname,
 	.poll		= toy_stream_poll,
 	.ioctl		= toy_stream_ioctl,
@@ -1050,5 +1053,4 @@ const struct proto_ops toy_stream_ops = {
 	.sendmsg	= toy_stream_sendmsg,
 	.recvmsg	= toy_stream_recvmsg,
 	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
 };

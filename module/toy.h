@@ -29,6 +29,8 @@
 #include <net/sock.h>
 #include <linux/af_toy.h>
 
+#include "compat.h"
+
 /*
  * The most pages of a reader's buffer a sender may copy into directly:
  * 64 KiB, and one more for a buffer that does not start a page.
@@ -298,10 +300,11 @@ void toy_proto_exit(void);
 int toy_create(struct net *net, struct socket *sock, int protocol, int kern);
 struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 			    int kern);
-int toy_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
+int toy_bind(struct socket *sock, struct sockaddr_unsized *uaddr,
+	     int addr_len);
 int toy_autobind(struct sock *sk);
 void toy_unbind(struct sock *sk);
-int toy_addr_check(const struct sockaddr *uaddr, int addr_len);
+int toy_addr_check(const struct sockaddr_unsized *uaddr, int addr_len);
 struct sock *toy_lookup(struct net *net, int type, u32 port);
 int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void toy_sock_unlist(struct sock *sk);

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make install, make uninstall and DKMS, each into a scratch root on the
-# build machine (whose own kernel cannot load modules), for kernel KVER:
+# build machine (whose own kernel cannot load modules), for kernel KVER
+# whose headers or tree are in KDIR:
 #
-#   install_test.sh KVER
+#   install_test.sh KVER KDIR
 #
 # Prints TAP lines for make check; exits 1 when one is "not ok". The
 # guest of make check is the machine where the installed module is then
@@ -12,7 +13,8 @@
 # run_tests runs the tests.
 
 set -uo pipefail
-kver=${1:?usage: $0 KVER}
+kver=${1:?usage: $0 KVER KDIR}
+kdir=${2:?usage: $0 KVER KDIR}
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/toy-install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -31,12 +33,13 @@ ok() {
 }
 
 root=$tmp/root
-make -s install DESTDIR="$root" KVER="$kver" >> "$log" 2>&1
-ok $? "make install DESTDIR=... KVER=$kver runs"
+make -s install DESTDIR="$root" KVER="$kver" KDIR="$kdir" >> "$log" 2>&1
+ok $? "make install DESTDIR=... KVER=$kver KDIR=... runs"
 
-ko=$root/lib/modules/$kver/extra/af_toy.ko
-[ -r "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$kver "
-ok $? "af_toy.ko is in /lib/modules/$kver/extra, built for $kver"
+# compressed when the kernel compresses its own modules (6.12: .ko.xz)
+ko=$(ls "$root/lib/modules/$kver/extra/af_toy.ko"* 2>/dev/null | head -n 1)
+[ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$kver "
+ok $? "${ko##*/} is in /lib/modules/$kver/extra, built for $kver"
 grep -qx "alias net-pf-25 af_toy" "$root/lib/modules/$kver/modules.alias" 2>/dev/null
 ok $? "depmod ran: modules.alias maps net-pf-25 to af_toy"
 
@@ -48,7 +51,7 @@ done
 ok $missing "toystat, toycat and toyperf in /usr/local/bin run, with their man pages"
 
 make -s uninstall DESTDIR="$root" KVER="$kver" >> "$log" 2>&1 &&
-	[ ! -e "$ko" ] && [ ! -e "$root/usr/local/bin/toycat" ] &&
+	[ -n "$ko" ] && [ ! -e "$ko" ] && [ ! -e "$root/usr/local/bin/toycat" ] &&
 	! grep -q af_toy "$root/lib/modules/$kver/modules.alias"
 ok $? "make uninstall removes the module, its alias and the tools"
 
@@ -64,10 +67,10 @@ mkdir -p "$src" "$tmp/dkms" "$tmp/modules/$kver"
 cp -r dkms.conf Kbuild module "$src/"
 trees=(--sourcetree "$tmp/src" --dkmstree "$tmp/dkms" --installtree "$tmp/modules")
 dkms add "af_toy/$version" "${trees[@]}" >> "$log" 2>&1 &&
-	dkms build "af_toy/$version" -k "$kver" "${trees[@]}" >> "$log" 2>&1 &&
+	dkms build "af_toy/$version" -k "$kver" --kernelsourcedir "$kdir" "${trees[@]}" >> "$log" 2>&1 &&
 	dkms install "af_toy/$version" -k "$kver" --no-depmod "${trees[@]}" >> "$log" 2>&1
 ok $? "dkms add, build and install af_toy/$version for $kver"
-built=$(find "$tmp/modules/$kver" -name af_toy.ko 2>/dev/null | head -n 1)
+built=$(find "$tmp/modules/$kver" -name 'af_toy.ko*' 2>/dev/null | head -n 1)
 [ -n "$built" ] && modinfo -F alias "$built" | grep -qx net-pf-25
 ok $? "dkms installed an af_toy.ko with the net-pf-25 alias (${built#"$tmp"/modules/})"
 exit $rc

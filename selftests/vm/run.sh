@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's kernel in QEMU (TCG, no disk, no network) with a busybox
+# Boot a kernel made by kernel.sh in QEMU (TCG, no disk, no network) with a busybox
 # initramfs, load the vsock loopback modules and af_toy.ko, run a command in
 # the guest and return its exit status.
 #
@@ -15,12 +15,9 @@ set -euo pipefail
 usage() {
 	cat <<USAGE
 Usage: $0 [options] [--] [command...]
-  -k KERNEL   kernel image            (default: /boot/vmlinuz-KVER)
-  -K KVER     kernel version          (default: newest /lib/modules/*-amd64)
-  -b TREE     boot the kernel built in TREE (make check-debug): its bzImage
-              and release, vsock built in, no ACPI (its boot waits ~30 s
-              on an AML loop under TCG), and a reboot to end the run
-  -m MODULE   af_toy.ko to load       (required)
+  -K DIR      the kernel to boot: a folder made by kernel.sh (its vmlinuz,
+              release, modroot with the image's modules, cmdline)
+  -m MODULE   af_toy.ko to load, built for that kernel (required)
   -p PARAMS   af_toy module parameters, e.g. "family=30"
   -d DIR      folder copied into /toy in the guest as /toy/$(basename DIR),
               with the shared libraries of its ELF files (repeatable)
@@ -33,14 +30,12 @@ lockdep) even when the command passed.
 USAGE
 }
 
-kernel="" kver="" module="" params="" timeout=300 log="build/vm/console.log"
-interactive=0 tree="" append=""
+kdir="" module="" params="" timeout=300 log="build/vm/console.log"
+interactive=0
 dirs=()
-while getopts "k:K:b:m:p:d:t:l:ih" opt; do
+while getopts "K:m:p:d:t:l:ih" opt; do
 	case $opt in
-	k) kernel=$OPTARG ;;
-	K) kver=$OPTARG ;;
-	b) tree=$OPTARG ;;
+	K) kdir=$OPTARG ;;
 	m) module=$OPTARG ;;
 	p) params=$OPTARG ;;
 	d) dirs+=("$OPTARG") ;;
@@ -55,19 +50,11 @@ shift $((OPTIND - 1))
 
 die() { echo "vm: $*" >&2; exit 125; }
 
-if [ -n "$tree" ]; then
-	[ -r "$tree/include/config/kernel.release" ] || die "$tree is not a built kernel tree"
-	kver=$(cat "$tree/include/config/kernel.release")
-	kernel=$tree/arch/x86/boot/bzImage
-	# without ACPI, poweroff cannot stop QEMU: the guest reboots, and
-	# -no-reboot makes that the end of the run
-	# slub_debug=A: every slab cache may fail under failslab's cache
-	# filter, but kmemleak's own (selftests/fault.c says why)
-	append="acpi=off toy.reboot slub_debug=A;-,kmemleak_object,kmemleak_scan_area"
-fi
-[ -n "$kver" ] || kver=$(ls -v /lib/modules 2>/dev/null | grep -- '-amd64$' | tail -n 1 || true)
-[ -n "$kver" ] || die "no Debian kernel under /lib/modules; install linux-image-amd64"
-[ -n "$kernel" ] || kernel=/boot/vmlinuz-$kver
+[ -n "$kdir" ] && [ -e "$kdir/.built" ] || die "give the kernel's folder with -K (selftests/vm/kernel.sh prints it)"
+kver=$(cat "$kdir/release")
+kernel=$kdir/vmlinuz
+append=$(cat "$kdir/cmdline")
+modules=$kdir/modroot/lib/modules/$kver
 [ -r "$kernel" ] || die "cannot read kernel image $kernel"
 [ -n "$module" ] && [ -r "$module" ] || die "give the module to load with -m (af_toy.ko)"
 [ $interactive = 1 ] || [ $# -gt 0 ] || die "no command given; use -i for a shell"
@@ -84,12 +71,20 @@ mkdir -p "$root"/{bin,sbin,etc/toy,proc,sys,dev,toy,lib/modules/$kver/extra}
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$(dirname "$0")/init" "$root/init"
-# vsock loopback: modules of the Debian kernel, built into a -b kernel
+# vsock loopback: modules of the kernel, uncompressed for busybox's
+# insmod (6.12 and later ship .ko.xz), unless the kernel has them built in
 for m in vsock vmw_vsock_virtio_transport_common vsock_loopback; do
-	[ -z "$tree" ] || break
-	src=/lib/modules/$kver/kernel/net/vmw_vsock/$m.ko
-	[ -r "$src" ] || die "missing $src"
-	install -D -m 0644 "$src" "$root/lib/modules/$kver/kernel/net/vmw_vsock/$m.ko"
+	rel=kernel/net/vmw_vsock/$m.ko
+	dst=$root/lib/modules/$kver/$rel
+	if [ -r "$modules/$rel" ]; then
+		install -D -m 0644 "$modules/$rel" "$dst"
+	elif [ -r "$modules/$rel.xz" ]; then
+		mkdir -p "$(dirname "$dst")" && xz -dc "$modules/$rel.xz" > "$dst"
+	elif [ -r "$modules/$rel.zst" ]; then
+		mkdir -p "$(dirname "$dst")" && zstd -qdc "$modules/$rel.zst" > "$dst"
+	elif ! grep -qx "$rel" "$modules/modules.builtin" 2>/dev/null; then
+		die "$m is neither a module under $modules nor built into $kver"
+	fi
 done
 cp "$module" "$root/lib/modules/$kver/extra/af_toy.ko"
 printf '%s\n' "$params" > "$root/etc/toy/modparams-af_toy"
