@@ -46,8 +46,8 @@ TOOLS := toystat toycat toyperf
 JQ = $(shell command -v jq)
 
 .PHONY: all deps module vm-module module-lint style user selftests run vm check \
-	check-kernels check-debug bench matrix matrix-check install uninstall \
-	clean help
+	check-kernels check-debug check-debug-run bench matrix matrix-run \
+	matrix-check matrix-kernels-check install uninstall clean help
 
 all: deps vm-module user selftests
 
@@ -215,17 +215,24 @@ vm: all
 # between the matrix markers. make check fails when its own run of the
 # same tests would write anything else (matrix-check).
 MATRIX := Documentation/behaviour-matrix.md
-MATRIX_TESTS := socket_create bind stream dgram races
+MATRIX_TESTS := socket_create bind stream dgram splice races
 MATRIX_GEN := selftests/behaviour-matrix.sh
 
-matrix: all
-	@mkdir -p $(B)
-	$(VM) $(VMFLAGS) -t 1200 -- /toy/selftests/run_tests.sh $(MATRIX_TESTS) | tee $(B)/matrix.log
-	$(MATRIX_GEN) $(B)/matrix.log > $(B)/behaviour-matrix.md
-	$(MATRIX_GEN) --summary $(B)/matrix.log > $(B)/matrix-summary.txt
+matrix:
+	@for k in $(KERNELS); do $(MAKE) matrix-run KERNEL=$$k || exit 1; done
+	$(MATRIX_GEN) $(MATRIX_LOGS:%=%/matrix.log) > $(B)/behaviour-matrix.md
+	$(MATRIX_GEN) --summary $(MATRIX_LOGS:%=%/matrix.log) > $(B)/matrix-summary.txt
 	mv $(B)/behaviour-matrix.md $(MATRIX)
 	$(call readme_section,matrix,$(B)/matrix-summary.txt)
 	@echo "matrix: wrote $(MATRIX) and the README summary"
+
+matrix-run: all
+	@mkdir -p $(B)/$(KERNEL)
+	$(VM) $(VMFLAGS) -t 1200 -- /toy/selftests/run_tests.sh $(MATRIX_TESTS) | tee $(B)/$(KERNEL)/matrix.log
+
+# KERNEL=build/KERNEL for each kernel: the generator's K=LOG arguments
+# take the folder and add the log's name
+MATRIX_LOGS = $(foreach k,$(KERNELS),$(k)=$(B)/$(k))
 
 # $(call readme_section,NAME,FILE): FILE between <!-- NAME:begin/end -->
 define readme_section
@@ -234,17 +241,29 @@ define readme_section
 	mv $(B)/README.md.new README.md
 endef
 
-# Whether the log of a run ($(LOG)) gives the committed matrix and summary.
+# Whether a run on one kernel ($(LOG)) did, cell by cell, what the
+# committed matrix says that kernel does.
 matrix-check:
-	@$(MATRIX_GEN) $(LOG) > $(B)/behaviour-matrix.md 2>/dev/null || true
-	@$(MATRIX_GEN) --summary $(LOG) > $(B)/matrix-summary.txt 2>/dev/null || true
+	@$(MATRIX_GEN) --cells $(KERNEL) $(MATRIX) > $(CHECK_DIR)/matrix.want
+	@$(MATRIX_GEN) --cells $(KERNEL)=$(LOG) > $(CHECK_DIR)/matrix.got 2>/dev/null || true
+	@if diff -u $(CHECK_DIR)/matrix.want $(CHECK_DIR)/matrix.got; then \
+		echo "ok - matrix: $(MATRIX) says what this run on $(KERNEL) observed"; \
+	else \
+		echo "not ok - matrix: this run on $(KERNEL) observed what the diff above shows; if the change is meant, make matrix rewrites $(MATRIX) and the README summary"; \
+	fi
+
+# Whether the runs on every kernel give the committed matrix and README
+# summary, whole (make check-kernels).
+matrix-kernels-check:
+	@$(MATRIX_GEN) $(MATRIX_LOGS:%=%/check.log) > $(B)/behaviour-matrix.md 2>/dev/null || true
+	@$(MATRIX_GEN) --summary $(MATRIX_LOGS:%=%/check.log) > $(B)/matrix-summary.txt 2>/dev/null || true
 	@awk '/<!-- matrix:begin -->/ { on = 1; next } /<!-- matrix:end -->/ { on = 0 } on' \
 		README.md > $(B)/matrix-summary.readme
 	@if diff -u $(MATRIX) $(B)/behaviour-matrix.md && \
 	    diff -u $(B)/matrix-summary.readme $(B)/matrix-summary.txt; then \
-		echo "ok - matrix: $(MATRIX) and the README summary are what this run observed"; \
+		echo "ok - matrix: $(MATRIX) and the README summary are what the runs on $(KERNELS) observed"; \
 	else \
-		echo "not ok - matrix: this run observed what the diff above shows; if the change is meant, make matrix rewrites $(MATRIX) and the README summary"; \
+		echo "not ok - matrix: the runs on $(KERNELS) observed what the diff above shows; make matrix rewrites $(MATRIX) and the README summary"; \
 	fi
 
 # The whole suite on KERNEL: the build checks on this machine, then the
@@ -270,12 +289,14 @@ check-kernels:
 	@rc=0; for k in $(KERNELS); do \
 		$(MAKE) check KERNEL=$$k || rc=1; \
 	done; \
+	$(MAKE) -s matrix-kernels-check | tee $(B)/matrix-kernels.log; \
 	for k in $(KERNELS); do \
-		echo "$$($(KERNEL_SH) --cached $$k | xargs -I{} cat {}/release): $$(cat $(B)/$$k/summary 2>/dev/null || echo 0 passed, 1 failed, 0 skipped)"; \
+		echo "$$(cat $$($(KERNEL_SH) --cached $$k)/release): $$(cat $(B)/$$k/summary 2>/dev/null || echo 0 passed, 1 failed, 0 skipped)"; \
 	done | tee $(B)/check-kernels.txt; \
+	echo "all kernels: $$(selftests/vm/tap-summary $(B)/matrix-kernels.log)" >> $(B)/check-kernels.txt; \
 	awk -F'[:,] *' '{ for (i = 2; i <= NF; i++) { split($$i, w, " "); n[w[2]] += w[1] } } \
-		END { printf "%d passed, %d failed, %d skipped\n", n["passed"], n["failed"], n["skipped"] }' \
-		$(B)/check-kernels.txt; \
+		END { printf "%d passed, %d failed, %d skipped\n", n["passed"], n["failed"], n["skipped"]; \
+		      exit n["failed"] > 0 }' $(B)/check-kernels.txt || rc=1; \
 	exit $$rc
 
 # The selftests on a debug kernel (selftests/vm/debug.config: KASAN,

@@ -77,12 +77,104 @@ static_assert(__same_type(&fn##_pre_6_10,				\
 #endif
 
 /*
+ * 6.13: skb_splice_from_iter() lost its unused gfp argument. (Checked
+ * against the supported kernels only: 6.12 has it and 7.3 has not.)
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#define skb_splice_from_iter(skb, iter, maxsize) \
+	skb_splice_from_iter(skb, iter, maxsize, GFP_KERNEL)
+#endif
+
+/*
  * 6.6: the attributes a generic netlink dump was asked with moved into a
  * struct genl_info, which genl_info_dump() returns; before, they were in
  * struct genl_dumpit_info itself, under the same name.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
 #define genl_info_dump(cb) genl_dumpit_info(cb)
+#endif
+
+/*
+ * 6.5: proto_ops.sendpage is gone. sendfile() and splice() into a socket
+ * now come as sendmsg() with MSG_SPLICE_PAGES and the pipe's pages in a
+ * bvec iterator, which skb_splice_from_iter() attaches to an skb by
+ * reference. Before, they came one page at a time through .sendpage.
+ *
+ * A type that takes pages by reference writes its send path for the new
+ * form, fn(sock, msg, len, splice), and asks toy_msg_splices_pages(msg)
+ * in .sendmsg. Before 6.5 that answers false whatever the flags say (no
+ * caller splices through .sendmsg there, and a flag from user space must
+ * never make a user's iovec look like pages), TOY_SENDPAGE_OP(fn) defines
+ * fn_sendpage_pre_6_5(), which wraps the page in a one-entry bvec
+ * iterator for fn, and TOY_PROTO_SENDPAGE(fn) sets .sendpage to it. From
+ * 6.5 on TOY_PROTO_SENDPAGE(fn) is empty and TOY_SENDPAGE_OP(fn) only
+ * checks that fn has the type toy_send_fn_t.
+ */
+typedef int (*toy_send_fn_t)(struct socket *sock, struct msghdr *msg,
+			     size_t len, bool splice);
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+static inline bool toy_msg_splices_pages(const struct msghdr *msg)
+{
+	return false;
+}
+
+/* Attach up to @maxsize bytes of @iter's pages (a bvec) to @skb. */
+static inline ssize_t skb_splice_from_iter(struct sk_buff *skb,
+					   struct iov_iter *iter,
+					   ssize_t maxsize)
+{
+	ssize_t spliced = 0;
+	int err = 0;
+
+	if (WARN_ON_ONCE(!iov_iter_is_bvec(iter)))
+		return -EINVAL;
+	while (iov_iter_count(iter) && spliced < maxsize) {
+		const struct bio_vec *bv = iter->bvec;
+		size_t off = bv->bv_offset + iter->iov_offset;
+		struct page *page = bv->bv_page + off / PAGE_SIZE;
+		size_t part = min3(iov_iter_single_seg_count(iter),
+				   PAGE_SIZE - off % PAGE_SIZE,
+				   (size_t)(maxsize - spliced));
+
+		err = skb_append_pagefrags(skb, page, off % PAGE_SIZE, part);
+		if (err)
+			break;
+		iov_iter_advance(iter, part);
+		spliced += part;
+	}
+	skb_len_add(skb, spliced);
+	return spliced ?: err;
+}
+
+#define TOY_SENDPAGE_OP(fn)						\
+static ssize_t fn##_sendpage_pre_6_5(struct socket *sock,		\
+				     struct page *page, int offset,	\
+				     size_t size, int flags)		\
+{									\
+	struct bio_vec bvec = {						\
+		.bv_page = page,					\
+		.bv_len = size,						\
+		.bv_offset = offset,					\
+	};								\
+	struct msghdr msg = { .msg_flags = flags };			\
+									\
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, size);	\
+	return fn(sock, &msg, size, true);				\
+}									\
+static_assert(__same_type(&fn##_sendpage_pre_6_5,			\
+			  typeof_member(const struct proto_ops, sendpage)))
+#define TOY_PROTO_SENDPAGE(fn) .sendpage = fn##_sendpage_pre_6_5,
+#else
+static inline bool toy_msg_splices_pages(const struct msghdr *msg)
+{
+	return msg->msg_flags & MSG_SPLICE_PAGES;
+}
+
+#define TOY_SENDPAGE_OP(fn)						\
+	static_assert(__same_type(&(fn), toy_send_fn_t))
+#define TOY_PROTO_SENDPAGE(fn)
 #endif
 
 #endif /* _AF_TOY_COMPAT_H */

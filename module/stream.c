@@ -38,6 +38,7 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/skbuff.h>
+#include <linux/splice.h>
 #include <linux/termios.h>
 #include <net/sock.h>
 
@@ -587,6 +588,38 @@ static struct sk_buff *toy_stream_alloc_skb(struct sock *sk, size_t size,
 	return skb;
 }
 
+/*
+ * An skb holding references to up to *@size bytes of the pages in @msg's
+ * iterator (sendfile(), splice()), charged to @sk; *@size becomes what it
+ * holds. The reader then copies straight from those pages: one copy, as
+ * in AF_UNIX, where copying into an skb would make two.
+ */
+static struct sk_buff *toy_stream_splice_skb(struct sock *sk,
+					     struct msghdr *msg, size_t *size,
+					     int *err)
+{
+	struct sk_buff *skb;
+	ssize_t n;
+
+	skb = alloc_skb(0, sk->sk_allocation);
+	if (!skb) {
+		*err = -ENOBUFS;
+		return NULL;
+	}
+	/* nothing checksums these bytes: do not sum them while splicing */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	n = skb_splice_from_iter(skb, &msg->msg_iter, *size);
+	if (n <= 0) {
+		kfree_skb(skb);
+		*err = n ?: -EIO;
+		return NULL;
+	}
+	skb_set_owner_w(skb, sk);
+	TOY_SKB_CB(skb)->consumed = 0;
+	*size = n;
+	return skb;
+}
+
 /* Payload of the next skb to @peer: half the limit, within the bounds. */
 static size_t toy_stream_skb_size(const struct sock *sk,
 				  const struct sock *peer, size_t left)
@@ -655,8 +688,12 @@ static ssize_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
 	return copied;
 }
 
-static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
-			      size_t len)
+/*
+ * Send @len bytes of @msg: copied into skbs, or with @splice (sendfile(),
+ * splice()) queued as references to the pages @msg's iterator holds.
+ */
+static int toy_stream_send(struct socket *sock, struct msghdr *msg,
+			   size_t len, bool splice)
 {
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb;
@@ -701,10 +738,17 @@ static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 			continue;
 
 		size = toy_stream_skb_size(sk, peer, len - sent);
-		skb = toy_stream_alloc_skb(sk, size, &err);
-		if (!skb)
-			break;
-		err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, size);
+		if (splice) {
+			skb = toy_stream_splice_skb(sk, msg, &size, &err);
+			if (!skb)
+				break;
+		} else {
+			skb = toy_stream_alloc_skb(sk, size, &err);
+			if (!skb)
+				break;
+			err = skb_copy_datagram_from_iter(skb, 0,
+							  &msg->msg_iter, size);
+		}
 		if (!err)
 			err = toy_stream_queue_skb(peer, skb);
 		if (err) {
@@ -721,6 +765,14 @@ static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
 		send_sig(SIGPIPE, current, 0);
 	return err;
+}
+
+TOY_SENDPAGE_OP(toy_stream_send);
+
+static int toy_stream_sendmsg(struct socket *sock, struct msghdr *msg,
+			      size_t len)
+{
+	return toy_stream_send(sock, msg, len, toy_msg_splices_pages(msg));
 }
 
 /* The skb after @skb in the receive queue of @sk, or its first skb. */
@@ -909,6 +961,78 @@ out:
 	return copied;
 }
 
+/*
+ * splice() out of the socket: the pages of the queued skbs go into @pipe
+ * by reference, so bytes a sender spliced in from a file reach the pipe
+ * without being copied; skb_splice_bits() copies only what an skb holds
+ * in its head. Waits for data as recvmsg() does, SPLICE_F_NONBLOCK
+ * counting as MSG_DONTWAIT, and stops when the pipe is full. Returns the
+ * bytes moved, 0 at EOF, or an error.
+ */
+static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
+				      struct pipe_inode_info *pipe,
+				      size_t len, unsigned int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk;
+	ssize_t spliced = 0;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	if (sk->sk_state != TCP_ESTABLISHED) {
+		err = -EINVAL;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK);
+
+	while (spliced < len) {
+		struct sk_buff *skb = toy_stream_next_skb(sk, NULL);
+		u32 offset, want;
+		int n;
+
+		if (!skb) {
+			if (spliced)
+				break;
+			/* queued data is read before the error or the EOF */
+			if (sk->sk_err) {
+				err = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			err = toy_stream_wait_over(timeo);
+			if (err)
+				break;
+			add_wait_queue(sk_sleep(sk), &wait);
+			sk_wait_event(sk, &timeo, toy_stream_readable(sk, 0),
+				      &wait);
+			remove_wait_queue(sk_sleep(sk), &wait);
+			continue;
+		}
+
+		offset = TOY_SKB_CB(skb)->consumed;
+		want = min_t(size_t, skb->len - offset, len - spliced);
+		n = skb_splice_bits(skb, sk, offset, pipe, want, flags);
+		if (n <= 0) {
+			/* the pipe is full (-EAGAIN) or has no reader */
+			if (!spliced)
+				err = n;
+			break;
+		}
+		toy_stream_consume(sk, skb, n);
+		spliced += n;
+		if (n < want)
+			break;
+	}
+out:
+	release_sock(sk);
+	if (!spliced)
+		return err;
+	toy_count_rx(sk, spliced);
+	return spliced;
+}
+
 static int toy_stream_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
@@ -1053,4 +1177,6 @@ const struct proto_ops toy_stream_ops = {
 	.sendmsg	= toy_stream_sendmsg,
 	.recvmsg	= toy_stream_recvmsg,
 	.mmap		= sock_no_mmap,
+	.splice_read	= toy_stream_splice_read,
+	TOY_PROTO_SENDPAGE(toy_stream_send)
 };

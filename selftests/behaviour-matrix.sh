@@ -2,12 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The behaviour matrix from the output of the comparative selftests
-# (socket_create, bind, stream, dgram, races) as run_tests.sh prints it:
+# (socket_create, bind, stream, dgram, splice, races) as run_tests.sh prints it:
 # one row per behaviour (fixture.test), one column per family and socket
 # type, each cell what that family did there.
 #
-#   behaviour-matrix.sh LOG              the matrix, Markdown, on stdout
-#   behaviour-matrix.sh --summary LOG    the few lines the README shows
+#   behaviour-matrix.sh [K=]LOG...            the matrix, Markdown, on stdout
+#   behaviour-matrix.sh --summary [K=]LOG...  the few lines the README shows
+#   behaviour-matrix.sh --cells K MATRIX      the cells of MATRIX for kernel
+#                                             K, one "row col value" a line
+#   behaviour-matrix.sh --cells K=LOG         the same, from a run's log
+#
+# With one log per kernel (K=LOG, K a series such as 6.1), a cell whose
+# value differs between kernels lists each: "6.1: no SIGPIPE<br>6.12, 7.3:
+# SIGPIPE". The summary counts what the first kernel did. --cells lets a
+# run on one kernel be compared with the committed matrix (make check).
 #
 # A cell holds what the test recorded with OBSERVE() (families.h): an errno
 # name, "success", or a word for the outcome. A test that passed without
@@ -18,30 +26,80 @@
 set -euo pipefail
 
 mode=matrix
-if [ "${1:-}" = --summary ]; then
-	mode=summary
-	shift
-fi
-[ $# = 1 ] && [ -r "$1" ] || { echo "usage: $0 [--summary] LOG" >&2; exit 2; }
+case ${1:-} in
+--summary) mode=summary; shift ;;
+--cells) mode=cells; shift ;;
+esac
+[ $# -ge 1 ] || { echo "usage: $0 [--summary|--cells] [K=]LOG..." >&2; exit 2; }
 
-awk -v mode="$mode" '
+# --cells K MATRIX: what a committed matrix says kernel K does, cell by
+# cell, with a skip's footnote resolved to its reason
+if [ $mode = cells ] && [ $# = 2 ]; then
+	awk -v k="$1" -F' [|] ' '
+	/^\[\^[0-9]+\]: / { n = $0; sub(/\]:.*/, "", n); sub(/^\[\^/, "", n)
+		r = $0; sub(/^[^:]*: /, "", r); note[n] = r; next }
+	/^[|] `/ { nrow++; line[nrow] = $0 }
+	END {
+		for (i = 1; i <= nrow; i++) {
+			nf = split(line[i], f, / [|] /)
+			row = f[1]; sub(/^[|] `/, "", row); sub(/`$/, "", row)
+			for (c = 2; c <= nf; c++) {
+				v = f[c]; sub(/ [|]$/, "", v)
+				# "6.1: X<br>6.12, 7.3: Y": the part for k
+				if (v ~ /^[0-9.]+(, [0-9.]+)*: /) {
+					np = split(v, part, /<br>/)
+					for (p = 1; p <= np; p++) {
+						ks = part[p]; sub(/: .*/, "", ks)
+						if (index(", " ks ", ", ", " k ", ")) {
+							v = part[p]; sub(/^[^:]*: /, "", v)
+						}
+					}
+				}
+				if (match(v, /^skip\[\^[0-9]+\]$/)) {
+					n = v; gsub(/[^0-9]/, "", n); v = "skip: " note[n]
+				}
+				if (v != "")
+					printf "%s %d %s\n", row, c - 1, v
+			}
+		}
+	}' "$2"
+	exit 0
+fi
+
+labels=() logs=()
+for a in "$@"; do
+	case $a in
+	*=*) labels+=("${a%%=*}"); logs+=("${a#*=}") ;;
+	*) labels+=(""); logs+=("$a") ;;
+	esac
+done
+for l in "${logs[@]}"; do
+	[ -r "$l" ] || { echo "$0: cannot read $l" >&2; exit 2; }
+done
+
+awk -v mode="$mode" -v labels="${labels[*]}" '
 BEGIN {
-	nbins = split("socket_create bind stream dgram races", bins, " ")
+	nk = split(labels, klabel, " ")
+	if (nk == 0) nk = 1
+	nbins = split("socket_create bind stream dgram splice races", bins, " ")
 	for (i = 1; i <= nbins; i++)
 		wanted[bins[i]] = 1
 	title["socket_create"] = "socket(2)"
 	title["bind"] = "bind(2) and getsockname(2)"
 	title["stream"] = "SOCK_STREAM"
 	title["dgram"] = "SOCK_DGRAM"
+	title["splice"] = "sendfile(2) and splice(2)"
 	title["races"] = "Races (SOCK_STREAM)"
 	# the type of the fixtures whose variants name only the family
 	ftype["stream"] = "stream"; ftype["races"] = "stream"
 	ftype["dgram"] = "dgram"
+	ftype["splice"] = "stream"; ftype["splice_dgram"] = "dgram"
 	ftype["family"] = "any"; ftype["scope"] = "any"
 	ncols = split("unix.stream unix.dgram vsock.stream vsock.dgram toy.stream toy.dgram", cols, " ")
 	head["unix"] = "AF_UNIX"; head["vsock"] = "AF_VSOCK"; head["toy"] = "AF_TOY"
 }
 
+FNR == 1 { kn++ }
 /^# selftest: / { bin = $3; cur = ""; next }
 !(bin in wanted) { next }
 
@@ -62,7 +120,7 @@ BEGIN {
 		fam = variant
 		type = (fixture in ftype) ? ftype[fixture] : "stream"
 	}
-	cur = row SUBSEP fam SUBSEP type
+	cur = kn SUBSEP row SUBSEP fam SUBSEP type
 	obs[cur] = ""
 	next
 }
@@ -102,16 +160,51 @@ BEGIN {
 	next
 }
 
-function cell(row, c,    fam, type, k) {
+# what family and type @c did in @row on kernel number @kk
+function kcell(kk, row, c,    fam, type, k) {
 	fam = c; sub(/\..*/, "", fam)
 	type = c; sub(/.*\./, "", type)
-	k = row SUBSEP fam SUBSEP type
+	k = kk SUBSEP row SUBSEP fam SUBSEP type
 	if (k in result)
 		return result[k]
-	k = row SUBSEP fam SUBSEP "any"
+	k = kk SUBSEP row SUBSEP fam SUBSEP "any"
 	if (k in result)
 		return result[k]
 	return ""
+}
+
+# the first kernel'\''s cell, for the summary
+function cell(row, c) {
+	return kcell(1, row, c)
+}
+
+# the cell over all kernels: one value, or each kernel'\''s where they differ
+function mcell(row, c,    kk, v, j, nv, val, who, out) {
+	nv = 0
+	for (kk = 1; kk <= nk; kk++) {
+		v = kcell(kk, row, c)
+		for (j = 1; j <= nv; j++)
+			if (val[j] == v)
+				break
+		if (j > nv) {
+			val[++nv] = v
+			who[j] = klabel[kk]
+		} else {
+			who[j] = who[j] ", " klabel[kk]
+		}
+	}
+	if (nv == 1)
+		return val[1]
+	differ[row] = 1
+	# AF_TOY answers the same on every kernel: a difference is a failure
+	if (c ~ /^toy\./) {
+		printf "behaviour-matrix: AF_TOY differs between kernels in %s (%s)\n", row, c > "/dev/stderr"
+		failed++
+	}
+	out = ""
+	for (j = 1; j <= nv; j++)
+		out = out (j > 1 ? "<br>" : "") who[j] ": " (val[j] == "" ? "(none)" : val[j])
+	return out
 }
 
 # whether families @a and @b did the same in every type both ran
@@ -144,6 +237,35 @@ END {
 	}
 	summary = sprintf("%d behaviours checked on each family and type that offers them. All families that ran a check agree on %d; AF_TOY does what AF_UNIX does in %d and what AF_VSOCK does in %d. AF_TOY differs from AF_UNIX, and from AF_VSOCK where it ran, in %d: %s.",
 			  nrows, agree, as_unix, as_vsock, only_toy, diff_list)
+	if (mode == "cells") {
+		for (r = 1; r <= nrows; r++)
+			for (c = 1; c <= ncols; c++) {
+				v = cell(rows[r], cols[c])
+				if (v ~ /^skip\[\^[0-9]+\]$/) {
+					n = v; gsub(/[^0-9]/, "", n); v = "skip: " notes[n]
+				}
+				if (v != "")
+					printf "%s %d %s\n", rows[r], c, v
+			}
+		exit failed || !nrows
+	}
+	# the cells first: they find the rows that differ between kernels
+	for (r = 1; r <= nrows; r++)
+		for (c = 1; c <= ncols; c++)
+			table[r, c] = mcell(rows[r], cols[c])
+	ndiffer = 0; kdiff_list = ""
+	for (r = 1; r <= nrows; r++)
+		if (rows[r] in differ) {
+			ndiffer++
+			kdiff_list = kdiff_list (kdiff_list == "" ? "" : ", ") "`" rows[r] "`"
+		}
+	if (nk > 1) {
+		klist = klabel[1]
+		for (kk = 2; kk <= nk; kk++)
+			klist = klist (kk == nk ? " and " : ", ") klabel[kk]
+		summary = summary sprintf(" Run on %s, the counts are %s'\''s; %d behaviours differ between kernels: %s.",
+			klist, klabel[1], ndiffer, kdiff_list == "" ? "none" : kdiff_list)
+	}
 	if (mode == "summary") {
 		print summary
 		exit failed || !nrows
@@ -181,7 +303,7 @@ END {
 		}
 		line = "| `" row "` |"
 		for (c = 1; c <= ncols; c++)
-			line = line " " cell(row, cols[c]) " |"
+			line = line " " table[r, c] " |"
 		print line
 	}
 	if (nnotes) {
@@ -193,4 +315,4 @@ END {
 	}
 	exit failed || !nrows
 }
-' "$1"
+' "${logs[@]}"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <linux/af_toy.h>
 #include <linux/sock_diag.h>
 #include <linux/vm_sockets.h>
@@ -47,6 +48,48 @@ static inline const char *fam_name(enum fam fam)
 	default:
 		return "AF_TOY";
 	}
+}
+
+/*
+ * What a family does on the running kernel, where it changed between the
+ * supported kernels (AF_VSOCK did: SIGPIPE in 6.3, SIOCOUTQ in 6.9,
+ * SIOCINQ in 6.17). A variant gives such a field as BY_KERNEL(old, since,
+ * new): @old before kernel @since (KV(major, minor)), @new from it on, or
+ * BY_KERNEL3() for two changes; on_kernel() picks the one for this
+ * kernel. A release named here is where the change landed upstream; the
+ * tests check it on the supported kernels only. AF_TOY's own answers are
+ * the same on every kernel: its variants say SAME_ON_ALL().
+ */
+struct by_kernel {
+	int val[3];
+	unsigned int since[3];
+};
+
+#define KV(major, minor)	((major) << 16 | (minor) << 8)
+#define BY_KERNEL3(v0, s1, v1, s2, v2) \
+	{ .val = { (v0), (v1), (v2) }, .since = { 0, (s1), (s2) } }
+#define BY_KERNEL(v0, s1, v1)	BY_KERNEL3(v0, s1, v1, s1, v1)
+#define SAME_ON_ALL(v)		BY_KERNEL(v, 0, v)
+
+/* The running kernel's release as KV(major, minor), from uname(2). */
+static inline unsigned int running_kernel(void)
+{
+	static unsigned int kv;
+	unsigned int major = 0, minor = 0;
+	struct utsname u;
+
+	if (!kv && !uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2)
+		kv = KV(major, minor);
+	return kv;
+}
+
+static inline int on_kernel(struct by_kernel b)
+{
+	int i = 2;
+
+	while (i > 0 && running_kernel() < b.since[i])
+		i--;
+	return b.val[i];
 }
 
 /* The family number for socket(2), or -1 when af_toy.ko is not loaded. */

@@ -223,6 +223,28 @@ static int free_family(void)
 	return -1;
 }
 
+/*
+ * The module's only alias is net-pf-25: a socket of the number it would
+ * take with family=N does not load it (README, "Loading it").
+ */
+TEST_F(module, socket_of_another_family_does_not_autoload)
+{
+	int family;
+
+	NEED_MODULE_OR_SKIP();
+	if (!alias_installed())
+		SKIP(return, "af_toy.ko is not installed where modprobe finds it (no net-pf-%d in modules.alias)",
+		     TOY_FAMILY_DEFAULT);
+	ASSERT_EQ(0, module_unload());
+	family = free_family();
+	ASSERT_LT(0, family) TH_LOG("every family number is taken");
+	/* free_family() itself asked for that socket: no module came */
+	EXPECT_EQ(-1, toy_family());
+	EXPECT_EQ(-1, socket(family, SOCK_STREAM, 0));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
+	EXPECT_EQ(-1, toy_family());
+}
+
 TEST_F(module, family_parameter_registers_and_unload_unregisters)
 {
 	char params[32];

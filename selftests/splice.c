@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sendfile(2) and splice(2) into and out of sockets of AF_UNIX, AF_VSOCK
+ * (loopback) and AF_TOY: every byte arrives intact whatever the offsets
+ * and lengths, and the families that carry page references instead of
+ * copies show it (a write to the file after sendfile() shows in the bytes
+ * not yet read). Datagram sockets get one datagram per pipe buffer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include "kselftest_harness.h"
+#include "families.h"
+#include "blocking.h"
+
+/* Bounds every wait for data: generous, TCG is slow. */
+#define WAIT_MS		10000
+/* The large file: several times any family's default socket buffers. */
+#define BIG_SIZE	(3 * 1024 * 1024 + 1234)
+/* An offset and a tail left out that start and end mid-page. */
+#define ODD_OFFSET	777
+#define ODD_TAIL	333
+
+#define PAGE		4096
+
+/* A file of @len pseudo-random bytes (seeded: the same on every run). */
+static int data_file(struct __test_metadata *_metadata, size_t len,
+		     unsigned char **data)
+{
+	char path[] = "/tmp/toy-splice.XXXXXX";
+	unsigned int seed = 1;
+	size_t i;
+	int fd;
+
+	*data = malloc(len);
+	ASSERT_NE(NULL, *data);
+	for (i = 0; i < len; i++)
+		(*data)[i] = rand_r(&seed);
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd) TH_LOG("mkstemp: %s", strerror(errno));
+	unlink(path);
+	ASSERT_EQ((ssize_t)len, pwrite(fd, *data, len, 0));
+	return fd;
+}
+
+/* A file of one page of byte @c. */
+static int page_file(struct __test_metadata *_metadata, char c)
+{
+	char path[] = "/tmp/toy-splice.XXXXXX", buf[PAGE];
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd) TH_LOG("mkstemp: %s", strerror(errno));
+	unlink(path);
+	memset(buf, c, sizeof(buf));
+	ASSERT_EQ(PAGE, pwrite(fd, buf, sizeof(buf), 0));
+	return fd;
+}
+
+/*
+ * A reader that collects what arrives on a socket or pipe until it has
+ * @want bytes, EOF, or WAIT_MS without anything new; for datagram
+ * sockets it also records the size of each datagram.
+ */
+struct reader {
+	int fd;
+	size_t want;
+	unsigned char *buf;
+	size_t got;
+	size_t sizes[64];
+	unsigned int nsizes;
+	pthread_t thread;
+};
+
+static void *reader_run(void *arg)
+{
+	struct reader *r = arg;
+
+	while (r->got < r->want) {
+		ssize_t n;
+
+		if (!(poll_for(r->fd, POLLIN, WAIT_MS) & POLLIN))
+			break;
+		n = read(r->fd, r->buf + r->got, r->want - r->got);
+		if (n <= 0)
+			break;
+		if (r->nsizes < sizeof(r->sizes) / sizeof(r->sizes[0]))
+			r->sizes[r->nsizes] = n;
+		r->nsizes++;
+		r->got += n;
+	}
+	return NULL;
+}
+
+static void reader_start(struct __test_metadata *_metadata, struct reader *r,
+			 int fd, size_t want)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->want = want;
+	/* a datagram larger than asked for must show, not be cut */
+	r->buf = malloc(want + 65536);
+	ASSERT_NE(NULL, r->buf);
+	ASSERT_EQ(0, pthread_create(&r->thread, NULL, reader_run, r));
+}
+
+static void reader_join(struct reader *r)
+{
+	pthread_join(r->thread, NULL);
+}
+
+/* sendfile() all of [@off, @off + @len) of @file to @sock. */
+static ssize_t sendfile_all(int sock, int file, off_t off, size_t len)
+{
+	size_t sent = 0;
+
+	while (sent < len) {
+		ssize_t n = sendfile(sock, file, &off, len - sent);
+
+		if (n <= 0)
+			return sent ? (ssize_t)sent : n;
+		sent += n;
+	}
+	return sent;
+}
+
+/* ---- SOCK_STREAM ---- */
+
+enum { C, S, NFDS };
+
+FIXTURE(splice) {
+	int family;
+	int fd[NFDS];
+	int file;
+	int pipe[2];
+	unsigned char *data;
+};
+
+FIXTURE_VARIANT(splice) {
+	enum fam fam;
+	/* sendfile() queues references to the file's pages, no copy */
+	struct by_kernel refs_in;
+	/* splice() out hands the queued pages to the pipe, no copy */
+	struct by_kernel refs_out;
+};
+
+FIXTURE_VARIANT_ADD(splice, unix) {
+	.fam = FAM_UNIX,
+	.refs_in = SAME_ON_ALL(true),
+	.refs_out = SAME_ON_ALL(true),
+};
+
+FIXTURE_VARIANT_ADD(splice, vsock) {
+	.fam = FAM_VSOCK,
+	.refs_in = SAME_ON_ALL(false),
+	.refs_out = SAME_ON_ALL(false),
+};
+
+FIXTURE_VARIANT_ADD(splice, toy) {
+	.fam = FAM_TOY,
+	.refs_in = SAME_ON_ALL(true),
+	.refs_out = SAME_ON_ALL(true),
+};
+
+FIXTURE_SETUP(splice)
+{
+	fds_init(self->fd, NFDS);
+	fds_init(self->pipe, 2);
+	self->file = -1;
+	self->data = NULL;
+	self->family = fam_number(variant->fam);
+}
+
+FIXTURE_TEARDOWN(splice)
+{
+	fds_close(self->fd, NFDS);
+	fds_close(self->pipe, 2);
+	if (self->file >= 0)
+		close(self->file);
+	free(self->data);
+}
+
+/* A connected stream pair of the variant's family: client C, server S. */
+static void make_pair(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(splice) *self,
+		      const FIXTURE_VARIANT(splice) *variant)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l;
+
+	l = socket(self->family, SOCK_STREAM, 0);
+	ASSERT_LE(0, l) TH_LOG("socket: %s", strerror(errno));
+	len = fam_addr(variant->fam, self->family, test_port(), true, &ss);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&ss, len))
+		TH_LOG("bind: %s", strerror(errno));
+	ASSERT_EQ(0, listen(l, 1));
+	self->fd[C] = socket(self->family, SOCK_STREAM, 0);
+	ASSERT_LE(0, self->fd[C]);
+	len = fam_addr(variant->fam, self->family, test_port(), false, &ss);
+	ASSERT_EQ(0, connect(self->fd[C], (struct sockaddr *)&ss, len))
+		TH_LOG("connect: %s", strerror(errno));
+	self->fd[S] = accept(l, NULL, NULL);
+	ASSERT_LE(0, self->fd[S]) TH_LOG("accept: %s", strerror(errno));
+	close(l);
+}
+
+#define PAIR_OR_SKIP() do {						\
+	FAMILY_OR_SKIP(self->family, variant->fam);			\
+	make_pair(_metadata, self, variant);				\
+} while (0)
+
+TEST_F(splice, sendfile_of_a_large_file_at_odd_offsets_arrives_intact)
+{
+	size_t len = BIG_SIZE - ODD_OFFSET - ODD_TAIL;
+	struct reader r;
+
+	PAIR_OR_SKIP();
+	self->file = data_file(_metadata, BIG_SIZE, &self->data);
+	reader_start(_metadata, &r, self->fd[S], len);
+	EXPECT_EQ((ssize_t)len, sendfile_all(self->fd[C], self->file,
+					     ODD_OFFSET, len));
+	reader_join(&r);
+	ASSERT_EQ(len, r.got);
+	EXPECT_EQ(0, memcmp(r.buf, self->data + ODD_OFFSET, len));
+	free(r.buf);
+}
+
+/* Writes @len bytes of @data into a pipe in odd pieces, then closes it. */
+struct pipe_writer {
+	int fd;
+	const unsigned char *data;
+	size_t len;
+	pthread_t thread;
+};
+
+static void *pipe_writer_run(void *arg)
+{
+	struct pipe_writer *w = arg;
+	size_t off = 0, piece = 1;
+
+	while (off < w->len) {
+		ssize_t n;
+
+		/* 1, 4, 13, ... bytes: pieces that straddle page boundaries */
+		piece = piece * 3 + 1;
+		if (piece > 70000)
+			piece = 1;
+		n = write(w->fd, w->data + off,
+			  piece < w->len - off ? piece : w->len - off);
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	close(w->fd);
+	return NULL;
+}
+
+TEST_F(splice, splice_from_a_pipe_in_odd_pieces_arrives_intact)
+{
+	size_t len = BIG_SIZE, sent = 0;
+	struct pipe_writer w;
+	struct reader r;
+
+	PAIR_OR_SKIP();
+	self->file = data_file(_metadata, len, &self->data);
+	ASSERT_EQ(0, pipe(self->pipe));
+	w = (struct pipe_writer){ .fd = self->pipe[1], .data = self->data,
+				  .len = len };
+	self->pipe[1] = -1;
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, pipe_writer_run, &w));
+	reader_start(_metadata, &r, self->fd[S], len);
+	for (;;) {
+		ssize_t n = splice(self->pipe[0], NULL, self->fd[C], NULL,
+				   65537, 0);
+
+		if (n <= 0) {
+			EXPECT_EQ(0, n) TH_LOG("splice: %s", strerror(errno));
+			break;
+		}
+		sent += n;
+	}
+	pthread_join(w.thread, NULL);
+	reader_join(&r);
+	EXPECT_EQ(len, sent);
+	ASSERT_EQ(len, r.got);
+	EXPECT_EQ(0, memcmp(r.buf, self->data, len));
+	free(r.buf);
+}
+
+/* Sends @len bytes of @data to a socket in odd pieces, then SHUT_WR. */
+static void *sock_writer_run(void *arg)
+{
+	struct pipe_writer *w = arg;
+	size_t off = 0, piece = 1;
+
+	while (off < w->len) {
+		ssize_t n;
+
+		piece = piece * 5 + 2;
+		if (piece > 100000)
+			piece = 3;
+		n = send(w->fd, w->data + off,
+			 piece < w->len - off ? piece : w->len - off,
+			 MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	shutdown(w->fd, SHUT_WR);
+	return NULL;
+}
+
+TEST_F(splice, splice_into_a_pipe_in_odd_pieces_arrives_intact)
+{
+	size_t len = BIG_SIZE, moved = 0;
+	struct pipe_writer w;
+	struct reader r;
+
+	PAIR_OR_SKIP();
+	self->file = data_file(_metadata, len, &self->data);
+	ASSERT_EQ(0, pipe(self->pipe));
+	w = (struct pipe_writer){ .fd = self->fd[C], .data = self->data,
+				  .len = len };
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, sock_writer_run, &w));
+	reader_start(_metadata, &r, self->pipe[0], len);
+	for (;;) {
+		ssize_t n;
+
+		/* bounded: a family that never ends the stream fails here */
+		if (!(poll_for(self->fd[S], POLLIN, WAIT_MS) & POLLIN))
+			break;
+		n = splice(self->fd[S], NULL, self->pipe[1], NULL, 70001, 0);
+		if (n <= 0) {
+			EXPECT_EQ(0, n) TH_LOG("splice: %s", strerror(errno));
+			break;
+		}
+		moved += n;
+	}
+	pthread_join(w.thread, NULL);
+	reader_join(&r);
+	EXPECT_EQ(len, moved);
+	ASSERT_EQ(len, r.got);
+	EXPECT_EQ(0, memcmp(r.buf, self->data, len));
+	free(r.buf);
+}
+
+/*
+ * A family that queues references to the file's pages shows a write to
+ * the file made after sendfile() in the bytes not read yet, as TCP does;
+ * one that copies shows what the file held at sendfile() time.
+ */
+TEST_F(splice, sendfile_queues_page_references)
+{
+	char buf[PAGE], want;
+
+	PAIR_OR_SKIP();
+	self->file = page_file(_metadata, 'A');
+	ASSERT_EQ(PAGE, sendfile_all(self->fd[C], self->file, 0, PAGE));
+	memset(buf, 'B', sizeof(buf));
+	ASSERT_EQ(PAGE, pwrite(self->file, buf, sizeof(buf), 0));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_EQ(PAGE, recv(self->fd[S], buf, sizeof(buf), MSG_WAITALL));
+	OBSERVE_IF(buf[0] == 'B', "page references", "copied");
+	want = on_kernel(variant->refs_in) ? 'B' : 'A';
+	EXPECT_EQ(want, buf[0]);
+	EXPECT_EQ(want, buf[PAGE - 1]);
+}
+
+/* And splice() out of the socket passes those pages on to a pipe. */
+TEST_F(splice, splice_out_passes_page_references_to_the_pipe)
+{
+	char buf[PAGE], want;
+
+	PAIR_OR_SKIP();
+	self->file = page_file(_metadata, 'A');
+	ASSERT_EQ(0, pipe(self->pipe));
+	ASSERT_EQ(PAGE, sendfile_all(self->fd[C], self->file, 0, PAGE));
+	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_EQ(PAGE, splice(self->fd[S], NULL, self->pipe[1], NULL, PAGE,
+			       SPLICE_F_NONBLOCK));
+	memset(buf, 'B', sizeof(buf));
+	ASSERT_EQ(PAGE, pwrite(self->file, buf, sizeof(buf), 0));
+	ASSERT_EQ(PAGE, read(self->pipe[0], buf, sizeof(buf)));
+	OBSERVE_IF(buf[0] == 'B', "page references", "copied");
+	want = on_kernel(variant->refs_in) && on_kernel(variant->refs_out) ?
+	       'B' : 'A';
+	EXPECT_EQ(want, buf[0]);
+	EXPECT_EQ(want, buf[PAGE - 1]);
+}
+
+TEST_F(splice, splice_out_of_an_empty_socket_gives_eagain_when_nonblocking)
+{
+	PAIR_OR_SKIP();
+	ASSERT_EQ(0, pipe(self->pipe));
+	ASSERT_EQ(0, fcntl(self->fd[S], F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, splice(self->fd[S], NULL, self->pipe[1], NULL, PAGE,
+			     SPLICE_F_NONBLOCK));
+	EXPECT_EQ(EAGAIN, observed_errno(errno));
+	/* and EOF once the peer is done */
+	ASSERT_EQ(0, shutdown(self->fd[C], SHUT_WR));
+	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAIT_MS) & POLLIN);
+	EXPECT_EQ(0, splice(self->fd[S], NULL, self->pipe[1], NULL, PAGE,
+			    SPLICE_F_NONBLOCK));
+}
+
+/* ---- SOCK_DGRAM ---- */
+
+FIXTURE(splice_dgram) {
+	int family;
+	int fd[NFDS];
+	int file;
+	unsigned char *data;
+};
+
+FIXTURE_VARIANT(splice_dgram) {
+	enum fam fam;
+	/* sendfile() sends one datagram per page, else per batch of pages */
+	struct by_kernel per_page;
+};
+
+FIXTURE_VARIANT_ADD(splice_dgram, unix) {
+	.fam = FAM_UNIX,
+	/* 6.5: the pipe's pages come as one sendmsg(MSG_SPLICE_PAGES) */
+	.per_page = BY_KERNEL(true, KV(6, 5), false),
+};
+
+FIXTURE_VARIANT_ADD(splice_dgram, toy) {
+	.fam = FAM_TOY,
+	.per_page = SAME_ON_ALL(true),
+};
+
+FIXTURE_SETUP(splice_dgram)
+{
+	fds_init(self->fd, NFDS);
+	self->file = -1;
+	self->data = NULL;
+	self->family = fam_number(variant->fam);
+}
+
+FIXTURE_TEARDOWN(splice_dgram)
+{
+	fds_close(self->fd, NFDS);
+	if (self->file >= 0)
+		close(self->file);
+	free(self->data);
+}
+
+/*
+ * A file of more than TOY_DGRAM_MAX bytes, not a whole number of pages,
+ * through sendfile() to a connected datagram socket: every byte arrives,
+ * one datagram per page (a short one last) where the family says so.
+ */
+TEST_F(splice_dgram, sendfile_sends_one_datagram_per_page)
+{
+	size_t len = 25 * PAGE + 100;
+	struct sockaddr_storage ss;
+	struct reader r;
+	socklen_t alen;
+	unsigned int i;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	self->fd[S] = socket(self->family, SOCK_DGRAM, 0);
+	self->fd[C] = socket(self->family, SOCK_DGRAM, 0);
+	ASSERT_LE(0, self->fd[S]);
+	ASSERT_LE(0, self->fd[C]);
+	alen = fam_addr(variant->fam, self->family, test_port(), true, &ss);
+	ASSERT_EQ(0, bind(self->fd[S], (struct sockaddr *)&ss, alen));
+	alen = fam_addr(variant->fam, self->family, test_port(), false, &ss);
+	ASSERT_EQ(0, connect(self->fd[C], (struct sockaddr *)&ss, alen));
+	self->file = data_file(_metadata, len, &self->data);
+
+	reader_start(_metadata, &r, self->fd[S], len);
+	EXPECT_EQ((ssize_t)len, sendfile_all(self->fd[C], self->file, 0, len));
+	reader_join(&r);
+	ASSERT_EQ(len, r.got);
+	EXPECT_EQ(0, memcmp(r.buf, self->data, len));
+	OBSERVE_IF(r.nsizes == 26, "a datagram per page", "a datagram per batch");
+	if (on_kernel(variant->per_page)) {
+		ASSERT_EQ(26U, r.nsizes);
+		for (i = 0; i < 25; i++)
+			EXPECT_EQ((size_t)PAGE, r.sizes[i]);
+		EXPECT_EQ((size_t)100, r.sizes[25]);
+	} else {
+		EXPECT_GT(26U, r.nsizes);
+	}
+	free(r.buf);
+}
+
+TEST_HARNESS_MAIN
