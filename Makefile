@@ -35,7 +35,7 @@ VMFLAGS = -K $(KERNEL_DIR) -m $(VM_MOD)/af_toy.ko -d $(B)/bin -d $(B)/selftests 
 PACKAGES := gcc make libc6-dev linux-image-amd64 linux-headers-amd64 \
 	    linux-source-6.1 qemu-system-x86 busybox-static libmnl-dev cpio \
 	    kmod xz-utils jq gnuplot-nox dkms flex bison bc libelf-dev \
-	    libssl-dev dwarves dpkg-dev
+	    libssl-dev dwarves
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \

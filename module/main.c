@@ -59,6 +59,12 @@ static int __init toy_init(void)
 	if (err == -EEXIST) {
 		pr_err("address family %d is already registered by another protocol; load with a free number instead: insmod af_toy.ko family=N (1..%d)\n",
 		       toy_family, NPROTO - 1);
+		/*
+		 * EEXIST from init_module() tells modprobe that the module
+		 * is loaded already, and it would report success; newer
+		 * kernels (7.3 does) turn it into EBUSY themselves.
+		 */
+		err = -EBUSY;
 		goto err_netlink;
 	}
 	if (err) {

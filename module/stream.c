@@ -57,9 +57,12 @@
  * struct toy_skb_cb - AF_TOY data in skb->cb of a queued stream skb
  * @consumed: bytes of the skb already read; written by the one reader
  *	holding lock_sock() under sk_receive_queue.lock.
+ * @spliced: the skb holds references to a sender's pages (sendfile(),
+ *	splice()); set before it is queued, never changed.
  */
 struct toy_skb_cb {
 	u32 consumed;
+	bool spliced;
 };
 
 #define TOY_SKB_CB(skb)	((struct toy_skb_cb *)(skb)->cb)
@@ -585,6 +588,7 @@ static struct sk_buff *toy_stream_alloc_skb(struct sock *sk, size_t size,
 	skb->data_len = size - linear;
 	skb->len = size;
 	TOY_SKB_CB(skb)->consumed = 0;
+	TOY_SKB_CB(skb)->spliced = false;
 	return skb;
 }
 
@@ -616,6 +620,7 @@ static struct sk_buff *toy_stream_splice_skb(struct sock *sk,
 	}
 	skb_set_owner_w(skb, sk);
 	TOY_SKB_CB(skb)->consumed = 0;
+	TOY_SKB_CB(skb)->spliced = true;
 	*size = n;
 	return skb;
 }
@@ -728,8 +733,14 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		if (err)
 			break;
 
-		/* a reader waits with an empty queue: copy straight to it */
-		direct = toy_stream_send_direct(peer, msg, len - sent);
+		/*
+		 * A reader waits with an empty queue: copy straight to it.
+		 * Not pages to splice, which the reader copies from as they
+		 * are: it would be one copy either way, and the reader's
+		 * pinning would cost more than it saves.
+		 */
+		direct = splice ? 0 :
+			 toy_stream_send_direct(peer, msg, len - sent);
 		if (direct < 0)
 			err = direct;
 		else
@@ -887,6 +898,7 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 	bool peek = flags & MSG_PEEK;
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb = NULL;
+	bool spliced = false;
 	size_t copied = 0;
 	long timeo;
 	int target;
@@ -947,11 +959,16 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 			break;
 		}
 		copied += len;
+		spliced = TOY_SKB_CB(skb)->spliced;
 		if (!peek)
 			toy_stream_consume(sk, skb, len);
 	}
+	/*
+	 * A reader fed spliced pages posts no buffer: the sender would not
+	 * copy into it, and pinning it would cost for nothing.
+	 */
 	if (!peek)
-		toy_sk(sk)->rx_last = copied;
+		toy_sk(sk)->rx_last = spliced ? 0 : copied;
 out:
 	release_sock(sk);
 	if (!copied)

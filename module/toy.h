@@ -106,7 +106,8 @@ struct toy_direct {
  *	reader waits so. Written under sk_receive_queue.lock (WRITE_ONCE),
  *	which also guards claiming it; senders peek at it locklessly first.
  * @rx_last: stream: bytes the last recvmsg() returned, which sizes the
- *	next buffer posted in @direct. Guarded by lock_sock().
+ *	next buffer posted in @direct; 0 when they came from spliced pages.
+ *	Guarded by lock_sock().
  * @rx_unread: stream: unread payload bytes in sk_receive_queue (SIOCINQ,
  *	poll and SO_RCVLOWAT). Written under sk_receive_queue.lock, read
  *	locklessly.

@@ -100,6 +100,7 @@ static const struct tp_target tp_targets[] = {
 	{ "stream throughput, 1 MiB writes, vs AF_UNIX", "stream", 1048576, 0, 0, 1.0, false, false },
 	{ "stream throughput, 64 KiB writes, vs AF_UNIX (stretch)", "stream", 65536, 0, 0, 1.3, false, true },
 	{ "stream throughput, 1 MiB writes, vs AF_UNIX (stretch)", "stream", 1048576, 0, 0, 1.3, false, true },
+	{ "sendfile throughput, 1 MiB chunks, vs AF_UNIX", "sendfile", 1048576, 0, 0, 1.0, false, false },
 	{ "ping-pong p50, 64 B, vs AF_UNIX", "pingpong", 64, 0, 0, 1.0, true, false },
 	{ "datagrams received, 64 B, vs AF_UNIX", "dgram", 64, 0, 0, 1.0, false, false },
 	{ "connection rate vs AF_UNIX", "connect", 1, 0, 0, 1.0, false, false },

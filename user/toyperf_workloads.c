@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -313,10 +314,16 @@ static void tp_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 
 /* ----- stream: one writer thread, one reader, bytes per second ----- */
 
+/*
+ * @file: the file sendfile() reads (the sendfile workload), else -1
+ * @file_size: its size
+ */
 struct tp_writer {
 	int fd;
 	size_t size;
 	double deadline;
+	int file;
+	size_t file_size;
 };
 
 static void *tp_stream_writer(void *arg)
@@ -333,22 +340,50 @@ static void *tp_stream_writer(void *arg)
 	return NULL;
 }
 
-/* Throughput: writes of @param bytes, read with a buffer as large. */
-static void tp_stream_run(const struct tp_family *f, long param, double secs,
-			  void *state, double *vals)
+/* sendfile() of @w->size bytes at a time, round and round the file. */
+static void *tp_sendfile_writer(void *arg)
 {
-	struct tp_writer w = { .size = param };
+	struct tp_writer *w = arg;
+	off_t off = 0;
+
+	do {
+		size_t left = w->size;
+
+		while (left) {
+			ssize_t n;
+
+			if ((size_t)off + left > w->file_size)
+				off = 0;
+			n = sendfile(w->fd, w->file, &off, left);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				tp_die("sendfile: %s", strerror(errno));
+			}
+			left -= n;
+		}
+	} while (tp_now() < w->deadline);
+	shutdown(w->fd, SHUT_WR);
+	return NULL;
+}
+
+/* Throughput of @w's writer, read with a buffer of @param bytes. */
+static double tp_stream_measure(const struct tp_family *f, long param,
+				double secs, struct tp_writer *w,
+				void *(*writer)(void *))
+{
 	char *buf = tp_buffer(param);
-	double bytes = 0, start;
+	double bytes = 0, start, rate;
 	pthread_t t;
 	int fd[2];
 	ssize_t n;
 
 	tp_pair(f, SOCK_STREAM, fd);
-	w.fd = fd[0];
+	w->fd = fd[0];
+	w->size = param;
 	start = tp_now();
-	w.deadline = start + secs;
-	tp_thread(&t, tp_stream_writer, &w);
+	w->deadline = start + secs;
+	tp_thread(&t, writer, w);
 	while ((n = read(fd[1], buf, param)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -357,10 +392,56 @@ static void tp_stream_run(const struct tp_family *f, long param, double secs,
 		}
 		bytes += n;
 	}
-	vals[0] = bytes / MIB / (tp_now() - start);
+	rate = bytes / MIB / (tp_now() - start);
 	pthread_join(t, NULL);
 	tp_close_pair(fd);
 	free(buf);
+	return rate;
+}
+
+/* Throughput: writes of @param bytes, read with a buffer as large. */
+static void tp_stream_run(const struct tp_family *f, long param, double secs,
+			  void *state, double *vals)
+{
+	struct tp_writer w = { .file = -1 };
+
+	vals[0] = tp_stream_measure(f, param, secs, &w, tp_stream_writer);
+}
+
+/* The file of the sendfile workload: in /tmp, which is tmpfs in the VM. */
+#define TP_SENDFILE_FILE	(16 << 20)
+
+static void *tp_sendfile_setup(const struct tp_family *f, long param)
+{
+	struct tp_writer *w = calloc(1, sizeof(*w));
+	char path[] = "/tmp/toyperf-sendfile.XXXXXX";
+	char *buf = tp_buffer(TP_SENDFILE_FILE);
+
+	if (!w)
+		tp_die("out of memory");
+	w->file = mkstemp(path);
+	if (w->file < 0)
+		tp_die("mkstemp %s: %s", path, strerror(errno));
+	unlink(path);
+	tp_write_all(w->file, buf, TP_SENDFILE_FILE);
+	w->file_size = TP_SENDFILE_FILE;
+	free(buf);
+	return w;
+}
+
+static void tp_sendfile_teardown(void *state)
+{
+	struct tp_writer *w = state;
+
+	close(w->file);
+	free(w);
+}
+
+/* Throughput of a file sendfile()d @param bytes at a time. */
+static void tp_sendfile_run(const struct tp_family *f, long param,
+			    double secs, void *state, double *vals)
+{
+	vals[0] = tp_stream_measure(f, param, secs, state, tp_sendfile_writer);
 }
 
 /* ----- ping-pong: round-trip times of @param-byte messages ----- */
@@ -789,6 +870,15 @@ const struct tp_workload tp_workloads[] = {
 		.max_param = 64L << 20,
 		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
 		.interleaved = true, .run = tp_stream_run,
+	},
+	{
+		.name = "sendfile", .title = "sendfile() of a file in memory",
+		.type = SOCK_STREAM, .param_name = "chunk", .param_unit = "B",
+		.params = { 65536, 1048576 }, .nparams = 2,
+		.max_param = TP_SENDFILE_FILE,
+		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
+		.interleaved = true, .setup = tp_sendfile_setup,
+		.run = tp_sendfile_run, .teardown = tp_sendfile_teardown,
 	},
 	{
 		.name = "pingpong", .title = "Ping-pong round trip",

@@ -84,10 +84,15 @@ fi
 # a make that runs this must not pass its flags (-n, -j) to the kernel's
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-# The key: the recipe, and the fragments for a build from source.
+# The key: the recipe; for a build from source the fragments and the
+# tools whose versions kbuild records and compares when a module is built
+# against the tree (the compiler, pahole).
 key_text() {
 	echo "$series $kind $suite"
-	[ "$kind" != src ] || cat "${frags[@]}"
+	[ "$kind" = src ] || return 0
+	cat "${frags[@]}"
+	gcc --version | head -n 1
+	pahole --version 2>/dev/null || echo "no pahole"
 }
 key=$(key_text | sha256sum | cut -c1-12)
 name=linux-$series$([ $debug = 0 ] || echo -debug)
