@@ -55,6 +55,7 @@ help:
 	@echo "make          build af_toy.ko, the user tools and the selftests"
 	@echo "make run      build, boot the test VM, load the module and show it working"
 	@echo "make check    build, boot the test VM and run every selftest"
+	@echo "make check-kernels  make check on every supported kernel: $(KERNELS)"
 	@echo "make vm       interactive shell in the test VM with the module loaded"
 	@echo "make check-debug  the selftests on a KASAN/lockdep/kmemleak kernel built once"
 	@echo "make bench    toyperf in the test VM: $(BENCH)/results.{json,md,png} and README"
@@ -62,6 +63,7 @@ help:
 	@echo "make matrix   the comparative selftests in the VM: $(MATRIX)"
 	@echo "make install  af_toy.ko into /lib/modules/\$$(uname -r)/extra, the tools into /usr/local"
 	@echo "make clean    remove what the build made"
+	@echo "KERNEL=SERIES boots another kernel ($(KERNELS); default $(KERNEL_DEFAULT)), fetched or built once."
 	@echo "FAMILY=N loads the module with family=N in run, vm and check."
 	@echo "BENCHFLAGS='...' passes options and workloads to toyperf in bench."
 
@@ -86,6 +88,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
 vm-module:
+	@test -n "$(KERNEL_DIR)" || { echo "no kernel $(KERNEL): selftests/vm/kernel.sh failed (above)" >&2; exit 1; }
 	@mkdir -p $(VM_MOD) && cp -a Kbuild module $(VM_MOD)/
 	$(MAKE) -C $(KERNEL_DIR)/build M=$(CURDIR)/$(VM_MOD) W=1 modules
 

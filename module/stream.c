@@ -982,9 +982,10 @@ out:
  * splice() out of the socket: the pages of the queued skbs go into @pipe
  * by reference, so bytes a sender spliced in from a file reach the pipe
  * without being copied; skb_splice_bits() copies only what an skb holds
- * in its head. Waits for data as recvmsg() does, SPLICE_F_NONBLOCK
- * counting as MSG_DONTWAIT, and stops when the pipe is full. Returns the
- * bytes moved, 0 at EOF, or an error.
+ * in its head. Waits for data as recvmsg() does and stops when the pipe
+ * is full. Returns the
+ * bytes moved, 0 at EOF, or an error. SPLICE_F_NONBLOCK or O_NONBLOCK on
+ * the socket make it return -EAGAIN instead of waiting, as in AF_UNIX.
  */
 static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
 				      struct pipe_inode_info *pipe,
@@ -1001,7 +1002,8 @@ static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
 		err = -EINVAL;
 		goto out;
 	}
-	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK);
+	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK ||
+				  sock->file->f_flags & O_NONBLOCK);
 
 	while (spliced < len) {
 		struct sk_buff *skb = toy_stream_next_skb(sk, NULL);

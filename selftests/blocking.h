@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -30,15 +31,17 @@ enum call_op {
 	CALL_SEND,
 	CALL_ACCEPT,
 	CALL_CONNECT,
+	CALL_SPLICE,
 };
 
 /**
  * struct call - one blocking call run in a thread
  * @op: which call
  * @fd: its socket
+ * @out: the pipe CALL_SPLICE splices into
  * @buf: data buffer for CALL_RECV and CALL_SEND
  * @len: its length
- * @flags: send/recv flags
+ * @flags: send/recv flags, splice flags for CALL_SPLICE
  * @addr: address for CALL_CONNECT
  * @addrlen: its length
  * @ret: what the call returned
@@ -49,6 +52,7 @@ enum call_op {
 struct call {
 	enum call_op op;
 	int fd;
+	int out;
 	void *buf;
 	size_t len;
 	int flags;
@@ -77,6 +81,9 @@ static inline void *call_thread(void *arg)
 	case CALL_CONNECT:
 		c->ret = connect(c->fd, (struct sockaddr *)&c->addr,
 				 c->addrlen);
+		break;
+	case CALL_SPLICE:
+		c->ret = splice(c->fd, NULL, c->out, NULL, c->len, c->flags);
 		break;
 	}
 	c->err = errno;

@@ -148,24 +148,29 @@ FIXTURE_VARIANT(splice) {
 	struct by_kernel refs_in;
 	/* splice() out hands the queued pages to the pipe, no copy */
 	struct by_kernel refs_out;
+	/* SPLICE_F_NONBLOCK alone keeps splice() out from waiting */
+	bool nonblock_flag;
 };
 
 FIXTURE_VARIANT_ADD(splice, unix) {
 	.fam = FAM_UNIX,
 	.refs_in = SAME_ON_ALL(true),
 	.refs_out = SAME_ON_ALL(true),
+	.nonblock_flag = true,
 };
 
 FIXTURE_VARIANT_ADD(splice, vsock) {
 	.fam = FAM_VSOCK,
 	.refs_in = SAME_ON_ALL(false),
 	.refs_out = SAME_ON_ALL(false),
+	.nonblock_flag = true,
 };
 
 FIXTURE_VARIANT_ADD(splice, toy) {
 	.fam = FAM_TOY,
 	.refs_in = SAME_ON_ALL(true),
 	.refs_out = SAME_ON_ALL(true),
+	.nonblock_flag = true,
 };
 
 FIXTURE_SETUP(splice)
@@ -398,17 +403,39 @@ TEST_F(splice, splice_out_passes_page_references_to_the_pipe)
 
 TEST_F(splice, splice_out_of_an_empty_socket_gives_eagain_when_nonblocking)
 {
+	struct call c = { .op = CALL_SPLICE, .len = PAGE,
+			  .flags = SPLICE_F_NONBLOCK };
+	bool returned;
+
 	PAIR_OR_SKIP();
 	ASSERT_EQ(0, pipe(self->pipe));
+	/* SPLICE_F_NONBLOCK on a blocking socket, in a thread: it may wait */
+	c.fd = self->fd[S];
+	c.out = self->pipe[1];
+	ASSERT_EQ(0, call_start(&c));
+	returned = call_returns_within(&c, WAKE_MS);
+	OBSERVE_IF(returned, "SPLICE_F_NONBLOCK: EAGAIN", "SPLICE_F_NONBLOCK: waits");
+	if (!returned) {
+		ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
+		ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	}
+	call_join(&c);
+	EXPECT_EQ(variant->nonblock_flag, returned);
+	if (returned) {
+		EXPECT_EQ(-1, c.ret);
+		EXPECT_EQ(EAGAIN, c.err);
+	}
+	/* O_NONBLOCK on the socket, no flag: the pipe is drained first */
+	ASSERT_EQ(0, fcntl(self->pipe[0], F_SETFL, O_NONBLOCK));
+	while (read(self->pipe[0], &returned, 1) > 0)
+		;
 	ASSERT_EQ(0, fcntl(self->fd[S], F_SETFL, O_NONBLOCK));
-	EXPECT_EQ(-1, splice(self->fd[S], NULL, self->pipe[1], NULL, PAGE,
-			     SPLICE_F_NONBLOCK));
+	EXPECT_EQ(-1, splice(self->fd[S], NULL, self->pipe[1], NULL, PAGE, 0));
 	EXPECT_EQ(EAGAIN, observed_errno(errno));
 	/* and EOF once the peer is done */
 	ASSERT_EQ(0, shutdown(self->fd[C], SHUT_WR));
 	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAIT_MS) & POLLIN);
-	EXPECT_EQ(0, splice(self->fd[S], NULL, self->pipe[1], NULL, PAGE,
-			    SPLICE_F_NONBLOCK));
+	EXPECT_EQ(0, splice(self->fd[S], NULL, self->pipe[1], NULL, PAGE, 0));
 }
 
 /* ---- SOCK_DGRAM ---- */

@@ -73,7 +73,8 @@ while [ $# -gt 0 ]; do
 done
 [ $# = 1 ] || die "give one kernel series: $SERIES_ALL"
 series=$1
-read -r kind suite <<<"$(recipe "$series")"
+how=$(recipe "$series") || exit 1
+read -r kind suite <<<"$how"
 # a debug kernel is always built from source
 if [ $debug = 1 ]; then
 	kind=src
