@@ -826,6 +826,41 @@ static bool toy_stream_readable(struct sock *sk, u32 seen)
 }
 
 /*
+ * Must a reader of @sk that found nothing queued stop, having @copied
+ * bytes so far? True at the end of the stream (*@err untouched), on the
+ * socket's error (taken into *@err only when nothing was copied: else it
+ * is reported by the next call), and when *@err says the timeout ended
+ * or a signal came; false when it may wait. Queued data is read before
+ * the error or the end of the stream.
+ */
+static bool toy_stream_read_over(struct sock *sk, size_t copied, long timeo,
+				 int *err)
+{
+	if (sk->sk_err) {
+		if (!copied)
+			*err = sock_error(sk);
+		return true;
+	}
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
+		return true;
+	*err = toy_stream_wait_over(timeo);
+	return *err;
+}
+
+/*
+ * Sleep, with lock_sock() released, until @sk has more than @seen bytes,
+ * an error or an EOF, or *@timeo ends or a signal comes.
+ */
+static void toy_stream_wait_readable(struct sock *sk, long *timeo, u32 seen)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_wait_event(sk, timeo, toy_stream_readable(sk, seen), &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+}
+
+/*
  * Sleep, with lock_sock() released, until @sk has data, an error or an
  * EOF, or *@timeo ends or a signal comes, having posted up to @len bytes
  * of the caller's buffer for a sender to copy into directly (see
@@ -894,7 +929,6 @@ static size_t toy_stream_wait_data(struct sock *sk, struct msghdr *msg,
 static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 			      size_t size, int flags)
 {
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	bool peek = flags & MSG_PEEK;
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb = NULL;
@@ -921,18 +955,8 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 		/* when peeking, @skb is the last skb looked at */
 		skb = toy_stream_next_skb(sk, peek ? skb : NULL);
 		if (!skb) {
-			if (copied >= target)
-				break;
-			/* queued data is read before the error or the EOF */
-			if (sk->sk_err) {
-				if (!copied)
-					err = sock_error(sk);
-				break;
-			}
-			if (sk->sk_shutdown & RCV_SHUTDOWN)
-				break;
-			err = toy_stream_wait_over(timeo);
-			if (err)
+			if (copied >= target ||
+			    toy_stream_read_over(sk, copied, timeo, &err))
 				break;
 			if (!peek) {
 				copied += toy_stream_wait_data(sk, msg,
@@ -940,10 +964,7 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 							       &timeo);
 				continue;
 			}
-			add_wait_queue(sk_sleep(sk), &wait);
-			sk_wait_event(sk, &timeo,
-				      toy_stream_readable(sk, copied), &wait);
-			remove_wait_queue(sk_sleep(sk), &wait);
+			toy_stream_wait_readable(sk, &timeo, copied);
 			/* peek again from the start of the queue */
 			iov_iter_revert(&msg->msg_iter, copied);
 			copied = 0;
@@ -991,9 +1012,9 @@ static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
 				      struct pipe_inode_info *pipe,
 				      size_t len, unsigned int flags)
 {
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk;
 	ssize_t spliced = 0;
+	bool nonblock;
 	long timeo;
 	int err = 0;
 
@@ -1002,8 +1023,8 @@ static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
 		err = -EINVAL;
 		goto out;
 	}
-	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK ||
-				  sock->file->f_flags & O_NONBLOCK);
+	nonblock = flags & SPLICE_F_NONBLOCK || sock->file->f_flags & O_NONBLOCK;
+	timeo = sock_rcvtimeo(sk, nonblock);
 
 	while (spliced < len) {
 		struct sk_buff *skb = toy_stream_next_skb(sk, NULL);
@@ -1011,22 +1032,10 @@ static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
 		int n;
 
 		if (!skb) {
-			if (spliced)
+			/* what there was goes now, as in AF_UNIX */
+			if (spliced || toy_stream_read_over(sk, 0, timeo, &err))
 				break;
-			/* queued data is read before the error or the EOF */
-			if (sk->sk_err) {
-				err = sock_error(sk);
-				break;
-			}
-			if (sk->sk_shutdown & RCV_SHUTDOWN)
-				break;
-			err = toy_stream_wait_over(timeo);
-			if (err)
-				break;
-			add_wait_queue(sk_sleep(sk), &wait);
-			sk_wait_event(sk, &timeo, toy_stream_readable(sk, 0),
-				      &wait);
-			remove_wait_queue(sk_sleep(sk), &wait);
+			toy_stream_wait_readable(sk, &timeo, 0);
 			continue;
 		}
 
