@@ -9,6 +9,7 @@
 #                                           fetching or building it first
 #   kernel.sh --list                        the supported series, oldest first
 #   kernel.sh --default                     the series make check boots
+#   kernel.sh --default-debug               and the one make check-debug does
 #
 # SERIES is a kernel series: 6.1, 6.12 or 7.3. --debug builds the series
 # from its Debian source package with selftests/vm/debug.config on top
