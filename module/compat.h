@@ -138,6 +138,10 @@ static inline ssize_t skb_splice_from_iter(struct sk_buff *skb,
 				   PAGE_SIZE - off % PAGE_SIZE,
 				   (size_t)(maxsize - spliced));
 
+		/* a slab page cannot be held by reference (as from 6.5) */
+		err = -EIO;
+		if (WARN_ON_ONCE(!sendpage_ok(page)))
+			break;
 		err = skb_append_pagefrags(skb, page, off % PAGE_SIZE, part);
 		if (err)
 			break;
