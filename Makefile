@@ -98,7 +98,7 @@ vm-module:
 # (0.6.4) cannot parse 7.3's headers, and kbuild then skips it with one
 # line of its own: selftests/sparse.sh builds a newer one from Debian's
 # source package, and that line fails the check too.
-LINT = $(B)/$(KERNEL)/module-lint
+LINT = $(B)/$(KERNEL)$(if $(DEBUG),-debug)/module-lint
 SPARSE = $(eval SPARSE := $$(shell selftests/sparse.sh))$(SPARSE)
 module-lint:
 	@test -x "$(SPARSE)" || { echo "not ok - build: no sparse (selftests/sparse.sh)"; exit 1; }
@@ -317,11 +317,12 @@ check-debug:
 	@$(MAKE) check-debug-run DEBUG=1 KERNEL=$(DEBUG_SERIES)
 
 check-debug-run: all
-	@rc=0; $(VM) $(VMFLAGS) -t 4800 -- \
+	@rc=0; { $(MAKE) -s module-lint; \
+		$(VM) $(VMFLAGS) -t 4800 -- \
 		sh -c 'TOY_TIMEOUT=$(DEBUG_TIMEOUT) TOY_STRESS_SECONDS=$(DEBUG_STRESS_SECONDS) \
 			TOY_FUZZ_ITERATIONS=$(DEBUG_FUZZ_ITERATIONS) \
-			/toy/selftests/kmemleak.sh /toy/selftests/run_tests.sh' \
-		2>&1 | tee $(B)/check-debug.log || rc=$$?; \
+			/toy/selftests/kmemleak.sh /toy/selftests/run_tests.sh'; \
+	} 2>&1 | tee $(B)/check-debug.log || rc=$$?; \
 	selftests/vm/tap-summary $(B)/check-debug.log && exit $$rc
 
 # make install: af_toy.ko into /lib/modules/KVER/extra with modules.alias

@@ -648,12 +648,13 @@ static void *tp_lane(void *arg)
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 	tp_pair(l->f, SOCK_STREAM, fd);
 	pthread_barrier_wait(l->start);
-	while (tp_now() < l->deadline) {
+	/* at least one block: a lane that resumes late still measures */
+	do {
 		tp_write_all(fd[0], buf, TP_LANE_WRITE);
 		if (!tp_read_all(fd[1], buf, TP_LANE_WRITE))
 			tp_die("parallel(%s): early end of stream", l->f->label);
 		l->bytes += TP_LANE_WRITE;
-	}
+	} while (tp_now() < l->deadline);
 	tp_close_pair(fd);
 	free(buf);
 	return NULL;
