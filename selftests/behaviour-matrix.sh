@@ -284,6 +284,12 @@ END {
 	print "family or type the check does not apply to. Where the families differ,"
 	print "the test asserts each family'\''s own result, so every cell here passed."
 	print "Why AF_TOY differs where it does is in differences.md."
+	if (nk > 1) {
+		print ""
+		printf "The tests ran on each supported kernel (%s). Where a family did\n", klist
+		print "something else on another kernel, the cell lists what each did,"
+		print "kernel by kernel; AF_TOY does the same on all of them."
+	}
 	print ""
 	print summary
 	last = ""
