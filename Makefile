@@ -296,7 +296,7 @@ check-kernels:
 	for k in $(KERNELS); do \
 		echo "$$(cat $$($(KERNEL_SH) --cached $$k)/release): $$(cat $(B)/$$k/summary 2>/dev/null || echo 0 passed, 1 failed, 0 skipped)"; \
 	done | tee $(B)/check-kernels.txt; \
-	echo "all kernels: $$(selftests/vm/tap-summary $(B)/matrix-kernels.log)" >> $(B)/check-kernels.txt; \
+	echo "all kernels: $$(selftests/vm/tap-summary $(B)/matrix-kernels.log)" | tee -a $(B)/check-kernels.txt; \
 	awk -F'[:,] *' '{ for (i = 2; i <= NF; i++) { split($$i, w, " "); n[w[2]] += w[1] } } \
 		END { printf "%d passed, %d failed, %d skipped\n", n["passed"], n["failed"], n["skipped"]; \
 		      exit n["failed"] > 0 }' $(B)/check-kernels.txt || rc=1; \

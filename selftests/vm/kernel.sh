@@ -89,8 +89,14 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 # The key: the recipe; for a build from source the fragments and the
 # tools whose versions kbuild records and compares when a module is built
 # against the tree (the compiler, pahole).
+# For the host's own kernel, its release: an upgrade makes a new folder.
+host_release() {
+	ls -v /lib/modules 2>/dev/null | grep -- "^$series\.[0-9].*-amd64\$" | tail -n 1 || true
+}
+
 key_text() {
 	echo "$series $kind $suite"
+	[ "$kind" != host ] || host_release
 	[ "$kind" = src ] || return 0
 	cat "${frags[@]}"
 	gcc --version | head -n 1
@@ -155,7 +161,7 @@ key_text > "$dir/key"
 
 case $kind in
 host)
-	rel=$(ls -v /lib/modules 2>/dev/null | grep -- "^$series\.[0-9].*-amd64\$" | tail -n 1 || true)
+	rel=$(host_release)
 	[ -n "$rel" ] || die "no Debian $series kernel in /lib/modules: make deps installs linux-image-amd64 and linux-headers-amd64"
 	[ -d "/lib/modules/$rel/build" ] || die "no headers for $rel: make deps installs linux-headers-amd64"
 	ln -s "/boot/vmlinuz-$rel" "$dir/vmlinuz"
