@@ -196,7 +196,7 @@ deb)
 	: > "$dir/cmdline"
 	;;
 src)
-	echo "kernel: building $name from linux-source-$series of $suite (about 15 to 30 minutes on 2 cores)" >&2
+	echo "kernel: building $name from linux-source-$series of $suite (about 11 minutes on 2 idle cores, 30 with KASAN)" >&2
 	if [ "$series" = 6.1 ] && [ -r /usr/src/linux-source-6.1.tar.xz ]; then
 		tarball=/usr/src/linux-source-6.1.tar.xz
 	else
