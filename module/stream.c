@@ -595,8 +595,8 @@ static struct sk_buff *toy_stream_alloc_skb(struct sock *sk, size_t size,
 /*
  * An skb holding references to up to *@size bytes of the pages in @msg's
  * iterator (sendfile(), splice()), charged to @sk; *@size becomes what it
- * holds. The reader then copies straight from those pages: one copy, as
- * in AF_UNIX, where copying into an skb would make two.
+ * holds. The reader then copies straight from those pages: one copy in
+ * all, as in AF_UNIX; copying the pages into the skb would make two.
  */
 static struct sk_buff *toy_stream_splice_skb(struct sock *sk,
 					     struct msghdr *msg, size_t *size,
