@@ -354,6 +354,9 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS)) \
 	      $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(MAN8))
 
+# make module's objects, cleaned with a tree that is already there: clean
+# never fetches or builds a kernel
+CLEAN_KDIR = $(if $(KVER),$(KDIR),$(shell $(KERNEL_SH) --cached $(KERNEL) 2>/dev/null)/build)
 clean:
-	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	-$(MAKE) -s -C $(CLEAN_KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf $(B)

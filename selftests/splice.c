@@ -110,9 +110,22 @@ static void reader_start(struct __test_metadata *_metadata, struct reader *r,
 	ASSERT_EQ(0, pthread_create(&r->thread, NULL, reader_run, r));
 }
 
-static void reader_join(struct reader *r)
+/*
+ * Wait for @r to finish; check that it got exactly its @r->want bytes and
+ * that they are @data's. Frees its buffer; true when all was intact.
+ */
+static bool reader_expect(struct __test_metadata *_metadata, struct reader *r,
+			  const unsigned char *data)
 {
+	bool intact;
+
 	pthread_join(r->thread, NULL);
+	EXPECT_EQ(r->want, r->got);
+	intact = r->got == r->want && !memcmp(r->buf, data, r->want);
+	EXPECT_TRUE(intact);
+	free(r->buf);
+	r->buf = NULL;
+	return intact;
 }
 
 /* sendfile() all of [@off, @off + @len) of @file to @sock. */
@@ -232,10 +245,7 @@ TEST_F(splice, sendfile_of_a_large_file_at_odd_offsets_arrives_intact)
 	reader_start(_metadata, &r, self->fd[S], len);
 	EXPECT_EQ((ssize_t)len, sendfile_all(self->fd[C], self->file,
 					     ODD_OFFSET, len));
-	reader_join(&r);
-	ASSERT_EQ(len, r.got);
-	EXPECT_EQ(0, memcmp(r.buf, self->data + ODD_OFFSET, len));
-	free(r.buf);
+	reader_expect(_metadata, &r, self->data + ODD_OFFSET);
 }
 
 /*
@@ -302,11 +312,8 @@ TEST_F(splice, splice_from_a_pipe_in_odd_pieces_arrives_intact)
 		sent += n;
 	}
 	pthread_join(w.thread, NULL);
-	reader_join(&r);
+	reader_expect(_metadata, &r, self->data);
 	EXPECT_EQ(len, sent);
-	ASSERT_EQ(len, r.got);
-	EXPECT_EQ(0, memcmp(r.buf, self->data, len));
-	free(r.buf);
 }
 
 TEST_F(splice, splice_into_a_pipe_in_odd_pieces_arrives_intact)
@@ -336,11 +343,8 @@ TEST_F(splice, splice_into_a_pipe_in_odd_pieces_arrives_intact)
 		moved += n;
 	}
 	pthread_join(w.thread, NULL);
-	reader_join(&r);
+	reader_expect(_metadata, &r, self->data);
 	EXPECT_EQ(len, moved);
-	ASSERT_EQ(len, r.got);
-	EXPECT_EQ(0, memcmp(r.buf, self->data, len));
-	free(r.buf);
 }
 
 /*
@@ -493,9 +497,7 @@ TEST_F(splice_dgram, sendfile_sends_one_datagram_per_page)
 
 	reader_start(_metadata, &r, self->fd[S], len);
 	EXPECT_EQ((ssize_t)len, sendfile_all(self->fd[C], self->file, 0, len));
-	reader_join(&r);
-	ASSERT_EQ(len, r.got);
-	EXPECT_EQ(0, memcmp(r.buf, self->data, len));
+	ASSERT_TRUE(reader_expect(_metadata, &r, self->data));
 	OBSERVE_IF(r.nsizes == 26, "a datagram per page", "a datagram per batch");
 	if (on_kernel(variant->per_page)) {
 		ASSERT_EQ(26U, r.nsizes);
@@ -505,7 +507,6 @@ TEST_F(splice_dgram, sendfile_sends_one_datagram_per_page)
 	} else {
 		EXPECT_GT(26U, r.nsizes);
 	}
-	free(r.buf);
 }
 
 TEST_HARNESS_MAIN
