@@ -18,7 +18,9 @@
 #define _AF_TOY_COMPAT_H
 
 #include <linux/build_bug.h>
+#include <linux/mm.h>
 #include <linux/net.h>
+#include <linux/uio.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -179,6 +181,51 @@ static inline bool toy_msg_splices_pages(const struct msghdr *msg)
 #define TOY_SENDPAGE_OP(fn)						\
 	static_assert(__same_type(&(fn), toy_send_fn_t))
 #define TOY_PROTO_SENDPAGE(fn)
+#endif
+
+/*
+ * 6.3: iov_iter_extract_pages() pins (FOLL_PIN) the pages under a user
+ * buffer, as O_DIRECT does; they are released with unpin_user_page*().
+ * Before, only iov_iter_get_pages2() existed, which takes plain references
+ * (FOLL_GET). Older kernels get the part the module uses: user-backed
+ * iterators (ITER_UBUF, ITER_IOVEC), the first segment only, into the
+ * caller's array; extraction_flags must be 0.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline ssize_t iov_iter_extract_pages(struct iov_iter *i,
+					     struct page ***pages,
+					     size_t maxsize,
+					     unsigned int maxpages,
+					     unsigned int extraction_flags,
+					     size_t *offset0)
+{
+	unsigned int gup_flags = iov_iter_rw(i) == READ ? FOLL_WRITE : 0;
+	unsigned long addr;
+	size_t len;
+	int n;
+
+	if (WARN_ON_ONCE(!user_backed_iter(i) || !*pages || extraction_flags))
+		return -EFAULT;
+	if (iter_is_ubuf(i)) {
+		addr = (unsigned long)i->ubuf + i->iov_offset;
+		len = i->count;
+	} else {
+		addr = (unsigned long)i->iov->iov_base + i->iov_offset;
+		len = min(i->count, i->iov->iov_len - i->iov_offset);
+	}
+	len = min(len, maxsize);
+	if (!len)
+		return 0;
+	*offset0 = offset_in_page(addr);
+	maxpages = min_t(size_t, maxpages, DIV_ROUND_UP(*offset0 + len,
+							PAGE_SIZE));
+	n = pin_user_pages_fast(addr & PAGE_MASK, maxpages, gup_flags, *pages);
+	if (n <= 0)
+		return n ?: -EFAULT;
+	len = min_t(size_t, len, (size_t)n * PAGE_SIZE - *offset0);
+	iov_iter_advance(i, len);
+	return len;
+}
 #endif
 
 #endif /* _AF_TOY_COMPAT_H */

@@ -155,7 +155,7 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
 		atomic_inc(&rx->sk_drops);
 		spin_unlock(&rtsk->lock);
 		toy_stat_add(rx, TOY_STAT_DROPS, 1);
-		consume_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
 		return 0;
 	}
 	skb_orphan(skb);
@@ -176,8 +176,8 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 	struct toy_sock *tsk = toy_sk(sk);
 	struct sk_buff *skb;
 	size_t linear;
+	u32 port, src_port;
 	struct sock *rx;
-	u32 port;
 	int err;
 
 	/* out of scope, see Documentation/differences.md */
@@ -199,9 +199,15 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
 		return -EPIPE;
 
-	if (!READ_ONCE(tsk->port)) {
+	/*
+	 * Read once: the port stamped on the datagram is one this socket
+	 * owns, whatever a bind() racing in another thread does.
+	 */
+	src_port = READ_ONCE(tsk->port);
+	if (!src_port) {
 		lock_sock(sk);
 		err = toy_autobind(sk);
+		src_port = tsk->port;
 		release_sock(sk);
 		if (err)
 			return err;
@@ -220,7 +226,7 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 	err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, len);
 	if (err)
 		goto out_free;
-	TOY_DGRAM_CB(skb)->src_port = READ_ONCE(tsk->port);
+	TOY_DGRAM_CB(skb)->src_port = src_port;
 
 	rx = toy_lookup(sock_net(sk), SOCK_DGRAM, port);
 	if (!rx) {

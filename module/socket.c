@@ -85,7 +85,7 @@ static unsigned int toy_net_id __read_mostly;
 
 static const struct rhashtable_params toy_port_params = {
 	.key_len		= sizeof(u32),
-	.key_offset		= offsetof(struct toy_sock, port),
+	.key_offset		= offsetof(struct toy_sock, key),
 	.head_offset		= offsetof(struct toy_sock, port_node),
 	.automatic_shrinking	= true,
 };
@@ -295,9 +295,11 @@ void toy_proto_exit(void)
 }
 
 /*
- * Insert @tsk into its port table under @port. Called with lock_sock()
- * held and tsk->port still 0. Returns 0, -EADDRINUSE, or the table's
- * -ENOMEM/-EBUSY.
+ * Insert @tsk into its port table under @port and publish @port as its
+ * own. Called with lock_sock() held and tsk->port still 0. Returns 0,
+ * -EADDRINUSE, or the table's -ENOMEM/-EBUSY. tsk->port is written only
+ * on success: senders and the dump read it without the lock, and a
+ * failed bind of another socket's port must never show in it.
  */
 static int toy_port_insert(struct toy_sock *tsk, u32 port)
 {
@@ -305,14 +307,14 @@ static int toy_port_insert(struct toy_sock *tsk, u32 port)
 
 	/* from here on lookups may find it: free it after a grace period */
 	sock_set_flag(&tsk->sk, SOCK_RCU_FREE);
-	tsk->port = port;
+	tsk->key = port;
 	err = rhashtable_lookup_insert_fast(toy_port_table(&tsk->sk),
 					    &tsk->port_node, toy_port_params);
-	if (err) {
-		tsk->port = 0;
+	if (err)
 		return err == -EEXIST ? -EADDRINUSE : err;
-	}
 	tsk->in_table = true;
+	/* after the insert: whoever reads this port finds the socket owns it */
+	smp_store_release(&tsk->port, port);
 	return 0;
 }
 

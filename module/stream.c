@@ -33,6 +33,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/poll.h>
@@ -176,7 +178,8 @@ static int toy_stream_wait_over(long timeo)
 
 /*
  * Wake connectors sleeping in toy_stream_wait_backlog() on listener @tsk:
- * one when a backlog slot was freed, all when @all. The state they wait
+ * one when a backlog slot was freed, all when @all (the listener closed or
+ * its backlog grew). The state they wait
  * for was changed before; wq_has_sleeper()'s barrier pairs with the one in
  * prepare_to_wait(), so the wait queue lock is only taken when somebody
  * sleeps there, not on every accept() and close().
@@ -340,19 +343,28 @@ static int toy_stream_queue_conn(struct sock *listener, struct sock *sk,
 	return 0;
 }
 
-/* Sleep until @listener may have backlog room, stops listening or *@timeo ends. */
+/*
+ * Sleep until @listener may have backlog room, stops listening or *@timeo
+ * ends. Connectors wait exclusively: an accept() frees one slot and wakes
+ * one of them, not all (unix_wait_for_peer() does the same). One woken for
+ * a slot that then leaves on a signal passes the wakeup on.
+ */
 static int toy_stream_wait_backlog(struct sock *listener, long *timeo)
 {
 	struct toy_sock *ltsk = toy_sk(listener);
 	DEFINE_WAIT(wait);
 
-	prepare_to_wait(&ltsk->peer_wait, &wait, TASK_INTERRUPTIBLE);
+	prepare_to_wait_exclusive(&ltsk->peer_wait, &wait, TASK_INTERRUPTIBLE);
 	if (sk_acceptq_is_full(listener) &&
 	    READ_ONCE(listener->sk_state) == TCP_LISTEN)
 		*timeo = schedule_timeout(*timeo);
 	finish_wait(&ltsk->peer_wait, &wait);
 
-	return signal_pending(current) ? sock_intr_errno(*timeo) : 0;
+	if (!signal_pending(current))
+		return 0;
+	if (!sk_acceptq_is_full(listener))
+		toy_stream_wake_connectors(ltsk, false);
+	return sock_intr_errno(*timeo);
 }
 
 static int toy_stream_connect(struct socket *sock,
@@ -528,14 +540,16 @@ static int toy_stream_queue_skb(struct sock *peer, struct sk_buff *skb)
 /*
  * Is sending to @peer possible, or over? True with *@err 0 when @sk has
  * room for one more skb; true with a pending socket error (ECONNRESET when
- * the peer closed with data unread, reported once, as by AF_UNIX) or with
- * -EPIPE once either side shut the direction down; false while @sk must
- * wait for room.
+ * the peer closed with data unread, as by AF_UNIX) or with -EPIPE once
+ * either side shut the direction down; false while @sk must wait for room.
+ * The socket error is only looked at here: toy_stream_send() takes it
+ * when it fails with it, and leaves it for the next call after a short
+ * send, as TCP does.
  */
 static bool toy_stream_send_ready(struct sock *sk, struct sock *peer,
 				  int *err)
 {
-	*err = sock_error(sk);
+	*err = -READ_ONCE(sk->sk_err);
 	if (*err)
 		return true;
 	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN ||
@@ -636,25 +650,62 @@ static size_t toy_stream_skb_size(const struct sock *sk,
 }
 
 /*
+ * Copy up to @len bytes of @msg into the posted buffer @d with page faults
+ * disabled: a fault stops the copy short instead of sleeping, so the
+ * reader, which waits for this copy to end, waits for a memcpy and never
+ * for the sender's memory (a userfaultfd range, a stalled FUSE file).
+ */
+static size_t toy_stream_copy_direct(struct toy_direct *d,
+				     struct msghdr *msg, size_t len)
+{
+	size_t copied = 0, off = d->offset;
+	unsigned int i;
+
+	len = min(len, d->len);
+	for (i = 0; copied < len; i++, off = 0) {
+		size_t chunk = min_t(size_t, PAGE_SIZE - off, len - copied);
+		void *to = kmap_local_page(d->pages[i]);
+		size_t n;
+
+		pagefault_disable();
+		n = copy_from_iter(to + off, chunk, &msg->msg_iter);
+		pagefault_enable();
+		kunmap_local(to);
+		copied += n;
+		if (n < chunk)
+			break;
+	}
+	return copied;
+}
+
+/*
  * One copy instead of two: when @peer's reader sleeps in recvmsg() with
  * an empty queue, it has posted its buffer (struct toy_direct), pinned.
- * Claim it, under the locks a sender queues under, so that no skb can be
+ * Fault the source in first, while the buffer is still the reader's:
+ * whatever that costs, the reader can still give up. Then claim the
+ * buffer, under the locks a sender queues under, so that no skb can be
  * queued before the claim and nothing is claimed from a closed or shut
- * down peer; then copy into it, outside any lock, since copying may fault
- * and sleep. Returns the bytes copied, 0 when there was nothing to claim
- * (the caller queues an skb), or -EFAULT when nothing could be copied.
+ * down peer, and copy into it outside any lock. Returns the bytes copied,
+ * 0 when there was nothing to claim; the caller queues what is left.
+ * Clears *@again when the copy stopped short on a fault: the rest must
+ * go through the queue, where faults may sleep.
  */
-static ssize_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
-				      size_t len)
+static size_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
+				     size_t len, bool *again)
 {
 	struct sk_buff_head *queue = &peer->sk_receive_queue;
 	struct toy_sock *ptsk = toy_sk(peer);
 	struct toy_direct *d = NULL;
-	size_t copied = 0, off;
-	unsigned int i;
+	size_t copied;
 
 	if (!READ_ONCE(ptsk->direct))
 		return 0;
+	len = min_t(size_t, len, SZ_64K);
+	if (fault_in_iov_iter_readable(&msg->msg_iter, len) == len) {
+		*again = false;
+		return 0;
+	}
+
 	spin_lock(&ptsk->lock);
 	if (!sock_flag(peer, SOCK_DEAD) && !(peer->sk_shutdown & RCV_SHUTDOWN)) {
 		spin_lock(&queue->lock);
@@ -669,17 +720,9 @@ static ssize_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
 	if (!d)
 		return 0;
 
-	len = min(len, d->len);
-	off = d->offset;
-	for (i = 0; copied < len; i++, off = 0) {
-		size_t chunk = min_t(size_t, PAGE_SIZE - off, len - copied);
-		size_t n = copy_page_from_iter(d->pages[i], off, chunk,
-					       &msg->msg_iter);
-
-		copied += n;
-		if (n < chunk)
-			break;
-	}
+	copied = toy_stream_copy_direct(d, msg, len);
+	if (copied < min(len, d->len))
+		*again = false;
 	d->copied = copied;
 	/* the reader may return once it sees DONE: @d is not used after */
 	smp_store_release(&d->state, TOY_DIRECT_DONE);
@@ -687,9 +730,8 @@ static ssize_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
 	smp_mb();
 	wake_up_var(&d->state);
 	peer->sk_data_ready(peer);
-	if (!copied)
-		return -EFAULT;
-	toy_stat_add(peer, TOY_STAT_DIRECT_BYTES, copied);
+	if (copied)
+		toy_stat_add(peer, TOY_STAT_DIRECT_BYTES, copied);
 	return copied;
 }
 
@@ -700,6 +742,13 @@ static ssize_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
 static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 			   size_t len, bool splice)
 {
+	/*
+	 * A reader waits with an empty queue: copy straight to it. Not pages
+	 * to splice, which the reader copies from as they are: it would be
+	 * one copy either way, and the reader's pinning would cost more than
+	 * it saves.
+	 */
+	bool direct_ok = !splice;
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb;
 	struct sock *peer;
@@ -721,32 +770,25 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 	if (!peer)
 		return -ENOTCONN;
 
-	err = 0;
-	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+	/* a pending error first, as toy_stream_send_ready() reports it */
+	err = -READ_ONCE(sk->sk_err);
+	if (!err && READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
 		err = -EPIPE;
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	while (!err && sent < len) {
-		ssize_t direct;
 		size_t size;
 
 		err = toy_stream_wait_room(sk, peer, &timeo);
 		if (err)
 			break;
 
-		/*
-		 * A reader waits with an empty queue: copy straight to it.
-		 * Not pages to splice, which the reader copies from as they
-		 * are: it would be one copy either way, and the reader's
-		 * pinning would cost more than it saves.
-		 */
-		direct = splice ? 0 :
-			 toy_stream_send_direct(peer, msg, len - sent);
-		if (direct < 0)
-			err = direct;
-		else
-			sent += direct;
-		if (direct)
-			continue;
+		if (direct_ok) {
+			size = toy_stream_send_direct(peer, msg, len - sent,
+						      &direct_ok);
+			sent += size;
+			if (size)
+				continue;
+		}
 
 		size = toy_stream_skb_size(sk, peer, len - sent);
 		if (splice) {
@@ -773,6 +815,9 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		toy_count_tx(sk, sent);
 		return sent;
 	}
+	/* the socket error is reported once, by the call that fails with it */
+	if (err && err == -READ_ONCE(sk->sk_err))
+		err = sock_error(sk) ?: err;
 	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
 		send_sig(SIGPIPE, current, 0);
 	return err;
@@ -873,8 +918,9 @@ static size_t toy_stream_wait_data(struct sock *sk, struct msghdr *msg,
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sk_buff_head *queue = &sk->sk_receive_queue;
 	struct toy_sock *tsk = toy_sk(sk);
+	struct page **pages;
+	unsigned int npages, ndirty;
 	struct toy_direct d;
-	unsigned int i, npages;
 	ssize_t pinned = 0;
 	size_t start;
 
@@ -883,13 +929,17 @@ static size_t toy_stream_wait_data(struct sock *sk, struct msghdr *msg,
 	/*
 	 * Pin as much as the last read returned, twice over: a reader of
 	 * small messages with a large buffer pins nothing, a bulk reader
-	 * pins up to TOY_DIRECT_PAGES. Only user memory is pinned: kernel
-	 * callers keep the two copies.
+	 * pins up to TOY_DIRECT_PAGES. Only user memory is pinned, and
+	 * pinned (FOLL_PIN), not merely referenced: the pages stay the
+	 * caller's across a fork and are written back like O_DIRECT's.
+	 * Kernel callers keep the two copies.
 	 */
 	len = min_t(size_t, len, 2 * (size_t)tsk->rx_last);
-	if (len >= TOY_DIRECT_MIN && user_backed_iter(&msg->msg_iter))
-		pinned = iov_iter_get_pages2(&msg->msg_iter, d.pages, len,
-					     TOY_DIRECT_PAGES, &start);
+	if (len >= TOY_DIRECT_MIN && user_backed_iter(&msg->msg_iter)) {
+		pages = d.pages;
+		pinned = iov_iter_extract_pages(&msg->msg_iter, &pages, len,
+						TOY_DIRECT_PAGES, 0, &start);
+	}
 	if (pinned > 0) {
 		d.offset = start;
 		d.len = pinned;
@@ -908,7 +958,10 @@ static size_t toy_stream_wait_data(struct sock *sk, struct msghdr *msg,
 	if (pinned <= 0)
 		return 0;
 
-	/* take it back unless a sender claimed it; then wait for its copy */
+	/*
+	 * Take it back unless a sender claimed it; then wait for its copy,
+	 * which page faults cannot stretch: toy_stream_copy_direct().
+	 */
 	spin_lock(&queue->lock);
 	if (tsk->direct == &d)
 		WRITE_ONCE(tsk->direct, NULL);
@@ -916,12 +969,11 @@ static size_t toy_stream_wait_data(struct sock *sk, struct msghdr *msg,
 	/* acquire: d.copied and the pages are the sender's until DONE */
 	wait_var_event(&d.state, smp_load_acquire(&d.state) != TOY_DIRECT_CLAIMED);
 
+	/* only the pages written are dirtied */
 	npages = DIV_ROUND_UP(d.offset + pinned, PAGE_SIZE);
-	for (i = 0; i < npages; i++) {
-		if (d.copied)
-			set_page_dirty_lock(d.pages[i]);
-		put_page(d.pages[i]);
-	}
+	ndirty = d.copied ? DIV_ROUND_UP(d.offset + d.copied, PAGE_SIZE) : 0;
+	unpin_user_pages_dirty_lock(d.pages, ndirty, true);
+	unpin_user_pages(d.pages + ndirty, npages - ndirty);
 	iov_iter_revert(&msg->msg_iter, pinned - d.copied);
 	return d.copied;
 }
@@ -1100,14 +1152,35 @@ static int toy_stream_shutdown(struct socket *sock, int how)
 	return 0;
 }
 
+/*
+ * Readable for poll(): SO_RCVLOWAT bytes are queued, or some are and the
+ * peer can queue no more until they are read. A mark above what flow
+ * control lets the peer have in flight would otherwise leave the reader
+ * in poll() and the writer waiting for room, for ever. TCP clamps the
+ * mark instead (tcp_set_rcvlowat()); here the limit is the peer's as
+ * well, and may change after the mark was set.
+ */
+static bool toy_stream_lowat_met(const struct sock *sk)
+{
+	u32 unread = READ_ONCE(toy_sk(sk)->rx_unread);
+	struct sock *peer;
+
+	if (unread >= max(READ_ONCE(sk->sk_rcvlowat), 1))
+		return true;
+	if (!unread)
+		return false;
+	/* poll holds the file: @peer cannot go away (struct toy_sock) */
+	peer = READ_ONCE(toy_sk(sk)->peer);
+	return peer && sk_wmem_alloc_get(peer) >= toy_stream_limit_to(peer, sk);
+}
+
 static __poll_t toy_stream_poll(struct file *file, struct socket *sock,
 				poll_table *wait)
 {
 	struct sock *sk = sock->sk;
-	struct toy_sock *tsk = toy_sk(sk);
 	__poll_t mask = 0;
-	int state, lowat;
 	u8 shutdown;
+	int state;
 
 	sock_poll_wait(file, sock, wait);
 	state = READ_ONCE(sk->sk_state);
@@ -1126,8 +1199,7 @@ static __poll_t toy_stream_poll(struct file *file, struct socket *sock,
 		return mask;
 	}
 
-	lowat = max(READ_ONCE(sk->sk_rcvlowat), 1);
-	if (READ_ONCE(tsk->rx_unread) >= lowat)
+	if (toy_stream_lowat_met(sk))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	/* a stream socket that is not connected has hung up, as in AF_UNIX */
 	if (state == TCP_CLOSE)

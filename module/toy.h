@@ -82,11 +82,16 @@ struct toy_direct {
  *	below for what it guards. Never held across a sleep; may nest inside
  *	another socket's @lock only as listener (outer) then connector
  *	(inner, SINGLE_DEPTH_NESTING).
- * @port: the local port, 0 while unbound. Written under lock_sock() by bind
- *	and autobind before the socket enters its port table (it is the
- *	table's key) and reset if the insert fails; an accepted socket takes
- *	its listener's port without entering the table. Never changes once
- *	set, so readers that know it is set need no lock.
+ * @port: the local port, 0 while unbound: the port the socket owns. Set
+ *	once, under lock_sock(), by bind and autobind only after the insert
+ *	into the port table succeeded (smp_store_release(), so that a
+ *	lockless reader that sees it also sees the socket in the table), or
+ *	by connect for an accepted socket, which shares its listener's port.
+ *	Never changes once set: a datagram, getsockname() and the dump never
+ *	show a port the socket does not own.
+ * @key: the port table's key, the port being inserted; written under
+ *	lock_sock() before the insert, left stale when it fails. Only the
+ *	table reads it.
  * @in_table: true while @port_node is in a port table. Written under
  *	lock_sock(); read by release, when no other user exists.
  * @port_node: link in the port table of the socket's netns and type; the
@@ -150,6 +155,7 @@ struct toy_sock {
 	struct sock		sk;
 	spinlock_t		lock;	/* the state lock, see above */
 	u32			port;
+	u32			key;
 	bool			in_table;
 	struct rhash_head	port_node;
 	struct sock		*peer;

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
@@ -46,6 +47,7 @@ enum call_op {
  * @addrlen: its length
  * @ret: what the call returned
  * @err: errno after the call
+ * @tid: the thread's id, for /proc/self/task and tgkill()
  * @thread: the thread
  * @done: pipe written once the call returned
  */
@@ -60,6 +62,7 @@ struct call {
 	socklen_t addrlen;
 	ssize_t ret;
 	int err;
+	pid_t tid;
 	pthread_t thread;
 	int done[2];
 };
@@ -68,6 +71,7 @@ static inline void *call_thread(void *arg)
 {
 	struct call *c = arg;
 
+	__atomic_store_n(&c->tid, gettid(), __ATOMIC_RELEASE);
 	switch (c->op) {
 	case CALL_RECV:
 		c->ret = recv(c->fd, c->buf, c->len, c->flags);
@@ -164,6 +168,23 @@ static inline void expect_rcvtimeo(struct __test_metadata *_metadata, int fd)
 	/* timers may fire a tick early */
 	EXPECT_LE(RCVTIMEO_MS - 50, took);
 	EXPECT_GE(WAKE_MS, took);
+}
+
+/* The state letter of thread @tid of this process (R, S, D...), or '?'. */
+static inline char thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return '?';
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	/* "tid (comm) S ...": comm may hold anything, the state follows its ')' */
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : '?';
 }
 
 static inline void ignore_signal(int sig)

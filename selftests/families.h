@@ -277,6 +277,7 @@ static inline long toy_sockets_settle(int ms)
 	}
 }
 
+
 /* The number in environment variable @name, or @def when it is unset. */
 static inline unsigned long env_ulong(const char *name, unsigned long def)
 {
@@ -289,6 +290,34 @@ static inline unsigned long env_ulong(const char *name, unsigned long def)
 static inline unsigned int test_port(void)
 {
 	return 20000 + getpid() % 40000;
+}
+
+/*
+ * stream_pair() - a connected SOCK_STREAM pair of @fam through a listener
+ * on the address numbered test_port() + @key: fd[0] the client, fd[1] the
+ * accepted end. The listener is closed again.
+ */
+static inline void stream_pair(struct __test_metadata *_metadata, enum fam fam,
+			       int family, unsigned int key, int fd[2])
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l;
+
+	l = socket(family, SOCK_STREAM, 0);
+	ASSERT_LE(0, l) TH_LOG("socket: %s", strerror(errno));
+	len = fam_addr(fam, family, test_port() + key, true, &ss);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&ss, len))
+		TH_LOG("bind: %s", strerror(errno));
+	ASSERT_EQ(0, listen(l, 1));
+	fd[0] = socket(family, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd[0]);
+	len = fam_addr(fam, family, test_port() + key, false, &ss);
+	ASSERT_EQ(0, connect(fd[0], (struct sockaddr *)&ss, len))
+		TH_LOG("connect: %s", strerror(errno));
+	fd[1] = accept(l, NULL, NULL);
+	ASSERT_LE(0, fd[1]) TH_LOG("accept: %s", strerror(errno));
+	close(l);
 }
 
 #endif /* TOY_SELFTEST_FAMILIES_H */

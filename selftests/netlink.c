@@ -9,6 +9,7 @@
  * each test), so nothing else moves its counters.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -368,6 +370,75 @@ static int in_child(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
+/* toy_sock_dump() callback: the uid and inode of each socket. */
+struct owners {
+	unsigned int n;
+	uint64_t uid[4];
+	uint64_t inode[4];
+};
+
+static int owners_cb(const struct toy_sock_info *sock, void *data)
+{
+	struct owners *o = data;
+
+	if (o->n < 4) {
+		o->uid[o->n] = sock->val[TOY_SOCK_A_UID];
+		o->inode[o->n] = sock->val[TOY_SOCK_A_INODE];
+	}
+	o->n++;
+	return 0;
+}
+
+/*
+ * A connection still in the accept queue of a listener that user nobody
+ * owns: its end there has no file yet (inode 0), and the dump names its
+ * owner as the listener's uid, not root's. The child that owns both stays
+ * until the dump is done.
+ */
+TEST(sock_dump_owner_of_an_unaccepted_connection_is_the_listener_uid)
+{
+	struct owners o = {};
+	int ready[2], done[2];
+	struct toy_genl g;
+	unsigned int i;
+	char byte;
+	pid_t pid;
+
+	NEW_NETNS();
+	GENL_OPEN_OR_SKIP(&g);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int l, c;
+
+		if (setgid(NOBODY) || setuid(NOBODY))
+			_exit(1);
+		l = toy_socket_bound(toy_family(), SOCK_STREAM, PORT);
+		c = socket(toy_family(), SOCK_STREAM, 0);
+		if (l < 0 || listen(l, 1) || c < 0 ||
+		    toy_connect_port(c, toy_family(), PORT))
+			_exit(2);
+		if (write(ready[1], "", 1) != 1)
+			_exit(3);
+		_exit(read(done[0], &byte, 1) == 1 ? 0 : 4);
+	}
+	ASSERT_TRUE(poll_for(ready[0], POLLIN, WAKE_MS) & POLLIN);
+	ASSERT_EQ(1, read(ready[0], &byte, 1));
+	EXPECT_EQ(0, toy_sock_dump(&g, SOCK_STREAM, PORT, owners_cb, &o));
+	EXPECT_EQ(1, write(done[1], "", 1));
+	waitpid(pid, NULL, 0);
+
+	/* the listener, and the end of the connection waiting in its queue */
+	ASSERT_EQ(2U, o.n);
+	for (i = 0; i < o.n; i++)
+		EXPECT_EQ((uint64_t)NOBODY, o.uid[i]) TH_LOG("socket %u, inode %llu", i,
+							(unsigned long long)o.inode[i]);
+	EXPECT_TRUE(!o.inode[0] || !o.inode[1]);
+	toy_genl_close(&g);
+}
+
 /* As user nobody with no capabilities: reset must fail with EPERM. */
 static int reset_as_nobody(void *arg)
 {
@@ -462,6 +533,94 @@ TEST(dgram_drops_equal_the_datagrams_not_received)
 	toy_genl_close(&g);
 }
 
+/* tracefs, mounted here if nobody did; "" when it cannot be had. */
+static const char *tracefs(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/events/skb", dirs[i]);
+		if (!access(path, F_OK))
+			return dirs[i];
+	}
+	if (!mount("nodev", dirs[0], "tracefs", 0, NULL))
+		return dirs[0];
+	return "";
+}
+
+/* Write @val to tracefs file @name: 0 or -1. */
+static int trace_write(const char *dir, const char *name, const char *val)
+{
+	char path[256];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Lines of the trace buffer that hold @what. */
+static unsigned int trace_count(const char *dir, const char *what)
+{
+	unsigned int n = 0;
+	char path[256], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, what);
+	fclose(f);
+	return n;
+}
+
+/*
+ * A datagram dropped for a full receiver is freed as a drop with the
+ * kernel's reason for it, so that the drop monitor, `perf trace -e
+ * skb:kfree_skb` and `dropwatch` see it like UDP's: one skb:kfree_skb
+ * event with reason SOCKET_RCVBUFF per datagram the receiver's counter
+ * counts as dropped.
+ */
+TEST(dgram_drops_show_in_the_kfree_skb_tracepoint_with_their_reason)
+{
+	const char *dir = tracefs();
+	unsigned int i, events;
+	char buf[256] = {};
+	int small = 4096, fd[3];
+	long drops;
+
+	if (toy_family() < 0)
+		SKIP(return, "af_toy.ko is not loaded");
+	if (!*dir)
+		SKIP(return, "no tracefs (mount: %s)", strerror(errno));
+	NEW_NETNS();
+	ASSERT_EQ(0, toy_pair(toy_family(), SOCK_DGRAM, PORT, fd));
+	ASSERT_EQ(0, setsockopt(fd[1], SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+	ASSERT_EQ(0, trace_write(dir, "trace", ""));
+	ASSERT_EQ(0, trace_write(dir, "events/skb/kfree_skb/enable", "1"))
+		TH_LOG("%s/events/skb/kfree_skb/enable: %s", dir, strerror(errno));
+	for (i = 0; i < 100; i++)
+		ASSERT_EQ((ssize_t)sizeof(buf), send(fd[0], buf, sizeof(buf), 0));
+	EXPECT_EQ(0, trace_write(dir, "events/skb/kfree_skb/enable", "0"));
+	drops = meminfo(fd[1], SK_MEMINFO_DROPS);
+	events = trace_count(dir, "reason: SOCKET_RCVBUFF");
+	TH_LOG("%ld drops counted, %u events", drops, events);
+	EXPECT_LT(0, drops);
+	EXPECT_EQ(drops, (long)events);
+	fds_close(fd, 3);
+}
+
 TEST(stream_backlog_overflow_is_counted_once_per_connect)
 {
 	int family = toy_family();
@@ -510,16 +669,6 @@ static char *direct_buf(char fill)
 	return buf;
 }
 
-/* The stream DIRECT_BYTES counter of the namespace, or -1. */
-static int64_t direct_bytes(struct toy_genl *g)
-{
-	struct toy_stats st;
-
-	if (toy_stats_get(g, &st))
-		return -1;
-	return st.stream.val[TOY_TYPE_A_DIRECT_BYTES];
-}
-
 /*
  * A reader that just read a bulk message and waits in recv() for the next
  * gets it copied straight into its buffer: DIRECT_BYTES counts it all, and
@@ -543,7 +692,7 @@ TEST(stream_direct_bytes_count_copies_into_a_waiting_reader)
 	ASSERT_EQ(0, toy_pair(family, SOCK_STREAM, PORT, fd));
 	ASSERT_EQ(DIRECT_LEN, send(fd[0], out, DIRECT_LEN, 0));
 	ASSERT_EQ(DIRECT_LEN, recv(fd[1], in, DIRECT_LEN, MSG_WAITALL));
-	EXPECT_EQ(0, direct_bytes(&g));
+	EXPECT_EQ(0, toy_direct_bytes(&g));
 
 	c.fd = fd[1];
 	c.buf = in;
@@ -556,7 +705,7 @@ TEST(stream_direct_bytes_count_copies_into_a_waiting_reader)
 	call_join(&c);
 	EXPECT_EQ(DIRECT_LEN, c.ret) TH_LOG("recv: %s", strerror(c.err));
 	EXPECT_EQ(0, memcmp(out, in, DIRECT_LEN));
-	EXPECT_EQ(DIRECT_LEN, direct_bytes(&g));
+	EXPECT_EQ(DIRECT_LEN, toy_direct_bytes(&g));
 	fds_close(fd, 3);
 	toy_genl_close(&g);
 }
@@ -602,7 +751,7 @@ TEST(stream_direct_bytes_stay_zero_for_small_reads_and_peeks)
 	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
 	call_join(&c);
 	EXPECT_LT(0, c.ret);
-	EXPECT_EQ(0, direct_bytes(&g));
+	EXPECT_EQ(0, toy_direct_bytes(&g));
 	/* what was peeked is still there */
 	EXPECT_EQ(DIRECT_LEN, recv(fd[1], in, DIRECT_LEN, MSG_WAITALL));
 	fds_close(fd, 3);

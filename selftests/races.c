@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -283,6 +284,158 @@ TEST_F(races, port_is_free_again_at_once_and_the_cookie_is_new)
 		cookie = again;
 		close(fd);
 	}
+}
+
+/*
+ * Datagrams stamped with a port the sender does not own. One thread keeps
+ * trying to bind a fresh, unbound attacker socket to the victim's port
+ * (EADDRINUSE every time) while another sends from it, round after round
+ * on both CPUs, and a third dumps the victim's port. A receiver connected
+ * to the victim must get nothing from the attacker; an unconnected one
+ * must never see a datagram "from" the victim's port or from port 0; the
+ * dump must never show another socket on the victim's port. AF_TOY only:
+ * its ports are what a connected receiver filters on.
+ */
+#define SPOOF_MS	4000
+
+struct spoof {
+	int family;
+	uint32_t victim;
+	uint64_t victim_cookie;
+	int fd;			/* the attacker socket of this round, or -1 */
+	int tried;		/* the last socket the binder tried */
+	bool stop;
+	unsigned long binds_won;	/* binds that should have failed */
+	unsigned long dump_seen;	/* other sockets on the victim's port */
+	unsigned long to_conn;		/* datagrams the victim's peer got */
+	unsigned long from_victim;	/* datagrams "from" the victim's port */
+	unsigned long from_zero;	/* datagrams from port 0 */
+};
+
+/* Count what the two receivers have, without waiting. */
+static void spoof_drain(struct spoof *sp, int conn, int open_rx)
+{
+	char byte;
+
+	while (recv(conn, &byte, 1, MSG_DONTWAIT) == 1)
+		sp->to_conn++;
+	for (;;) {
+		struct sockaddr_toy from;
+		socklen_t len = sizeof(from);
+
+		if (recvfrom(open_rx, &byte, 1, MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &len) != 1)
+			break;
+		sp->from_victim += from.stoy_port == sp->victim;
+		sp->from_zero += from.stoy_port == 0;
+	}
+}
+
+static void *spoof_binder(void *arg)
+{
+	struct spoof *sp = arg;
+	struct sockaddr_toy a = {
+		.stoy_family = sp->family,
+		.stoy_port = sp->victim,
+	};
+
+	while (!__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE)) {
+		int fd = __atomic_load_n(&sp->fd, __ATOMIC_ACQUIRE);
+
+		if (fd < 0)
+			continue;
+		if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			sp->binds_won++;
+		__atomic_store_n(&sp->tried, fd, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int spoof_dump_cb(const struct toy_sock_info *sock, void *data)
+{
+	struct spoof *sp = data;
+
+	if (sock->val[TOY_SOCK_A_COOKIE] != sp->victim_cookie)
+		sp->dump_seen++;
+	return 0;
+}
+
+static void *spoof_dumper(void *arg)
+{
+	struct spoof *sp = arg;
+	struct toy_genl g;
+
+	if (toy_genl_open(&g))
+		return NULL;
+	while (!__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE))
+		toy_sock_dump(&g, SOCK_DGRAM, sp->victim, spoof_dump_cb, sp);
+	toy_genl_close(&g);
+	return NULL;
+}
+
+TEST(dgram_failed_binds_never_lend_the_port_to_a_sender)
+{
+	int family = toy_family(), victim, conn, open_rx, i, rounds;
+	struct spoof sp = { .fd = -1, .tried = -1 };
+	unsigned long sent = 0;
+	pthread_t binder, dumper;
+	char byte = 'x';
+	long end;
+
+	if (family < 0)
+		SKIP(return, "af_toy.ko is not loaded");
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	victim = toy_socket_bound(family, SOCK_DGRAM, PORT);
+	conn = toy_socket_bound(family, SOCK_DGRAM, PORT + 1);
+	open_rx = toy_socket_bound(family, SOCK_DGRAM, PORT + 2);
+	ASSERT_LE(0, victim);
+	ASSERT_LE(0, conn);
+	ASSERT_LE(0, open_rx);
+	ASSERT_EQ(0, toy_connect_port(conn, family, PORT));
+	sp.family = family;
+	sp.victim = PORT;
+	sp.victim_cookie = cookie_of(victim);
+	ASSERT_EQ(0, pthread_create(&binder, NULL, spoof_binder, &sp));
+	ASSERT_EQ(0, pthread_create(&dumper, NULL, spoof_dumper, &sp));
+
+	end = now_ms() + SPOOF_MS;
+	for (rounds = 0; now_ms() < end; rounds++) {
+		struct sockaddr_toy to = { .stoy_family = family };
+		int fd = socket(family, SOCK_DGRAM, 0);
+
+		ASSERT_LE(0, fd);
+		__atomic_store_n(&sp.fd, fd, __ATOMIC_RELEASE);
+		/* the binder is at it before the first send, which autobinds */
+		for (i = 0; i < 1000000 &&
+		     __atomic_load_n(&sp.tried, __ATOMIC_ACQUIRE) != fd; i++)
+			;
+		for (i = 0; i < 8; i++) {
+			to.stoy_port = PORT + 1 + i % 2;
+			if (sendto(fd, &byte, 1, MSG_DONTWAIT,
+				   (struct sockaddr *)&to, sizeof(to)) == 1)
+				sent++;
+		}
+		__atomic_store_n(&sp.fd, -1, __ATOMIC_RELEASE);
+		close(fd);
+		/* before the receivers drop anything */
+		spoof_drain(&sp, conn, open_rx);
+	}
+	__atomic_store_n(&sp.stop, true, __ATOMIC_RELEASE);
+	pthread_join(binder, NULL);
+	pthread_join(dumper, NULL);
+
+	spoof_drain(&sp, conn, open_rx);
+	TH_LOG("%d rounds, %lu datagrams sent; stamped: %lu to the victim's peer, %lu from its port, %lu from port 0",
+	       rounds, sent, sp.to_conn, sp.from_victim, sp.from_zero);
+	EXPECT_LT(0UL, sent);
+	EXPECT_EQ(0UL, sp.binds_won);
+	EXPECT_EQ(0UL, sp.to_conn) TH_LOG("the receiver connected to the victim got the attacker's datagrams");
+	EXPECT_EQ(0UL, sp.from_victim) TH_LOG("datagrams stamped with the victim's port");
+	EXPECT_EQ(0UL, sp.from_zero) TH_LOG("datagrams stamped with port 0");
+	EXPECT_EQ(0UL, sp.dump_seen) TH_LOG("the dump showed another socket on the victim's port");
+	close(victim);
+	close(conn);
+	close(open_rx);
 }
 
 TEST_HARNESS_MAIN

@@ -205,34 +205,9 @@ FIXTURE_TEARDOWN(splice)
 	free(self->data);
 }
 
-/* A connected stream pair of the variant's family: client C, server S. */
-static void make_pair(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(splice) *self,
-		      const FIXTURE_VARIANT(splice) *variant)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int l;
-
-	l = socket(self->family, SOCK_STREAM, 0);
-	ASSERT_LE(0, l) TH_LOG("socket: %s", strerror(errno));
-	len = fam_addr(variant->fam, self->family, test_port(), true, &ss);
-	ASSERT_EQ(0, bind(l, (struct sockaddr *)&ss, len))
-		TH_LOG("bind: %s", strerror(errno));
-	ASSERT_EQ(0, listen(l, 1));
-	self->fd[C] = socket(self->family, SOCK_STREAM, 0);
-	ASSERT_LE(0, self->fd[C]);
-	len = fam_addr(variant->fam, self->family, test_port(), false, &ss);
-	ASSERT_EQ(0, connect(self->fd[C], (struct sockaddr *)&ss, len))
-		TH_LOG("connect: %s", strerror(errno));
-	self->fd[S] = accept(l, NULL, NULL);
-	ASSERT_LE(0, self->fd[S]) TH_LOG("accept: %s", strerror(errno));
-	close(l);
-}
-
 #define PAIR_OR_SKIP() do {						\
 	FAMILY_OR_SKIP(self->family, variant->fam);			\
-	make_pair(_metadata, self, variant);				\
+	stream_pair(_metadata, variant->fam, self->family, 0, self->fd); \
 } while (0)
 
 TEST_F(splice, sendfile_of_a_large_file_at_odd_offsets_arrives_intact)

@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <linux/sockios.h>
@@ -68,6 +69,9 @@ FIXTURE_VARIANT(stream) {
 				 * with unread data */
 	int send_fault;		/* errno of a send() whose buffer faults */
 	int waitall_max;	/* errno of a MSG_WAITALL read of 256 KiB */
+	int reset_after_short;	/* errno of the send after one cut short by
+				 * the peer's close with unread data */
+	int lowat_huge;		/* errno of SO_RCVLOWAT = 1 MiB, 0 if taken */
 };
 
 FIXTURE_VARIANT_ADD(stream, unix) {
@@ -96,6 +100,8 @@ FIXTURE_VARIANT_ADD(stream, unix) {
 	.send_reset = ECONNRESET,
 	.send_fault = EFAULT,
 	.waitall_max = 0,
+	.reset_after_short = EPIPE,
+	.lowat_huge = 0,
 };
 
 FIXTURE_VARIANT_ADD(stream, vsock) {
@@ -127,6 +133,8 @@ FIXTURE_VARIANT_ADD(stream, vsock) {
 	.send_reset = EPIPE,
 	.send_fault = ENOMEM,
 	.waitall_max = ENOMEM,
+	.reset_after_short = EPIPE,
+	.lowat_huge = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(stream, toy) {
@@ -155,6 +163,8 @@ FIXTURE_VARIANT_ADD(stream, toy) {
 	.send_reset = ECONNRESET,
 	.send_fault = EFAULT,
 	.waitall_max = 0,
+	.reset_after_short = ECONNRESET,
+	.lowat_huge = 0,
 };
 
 FIXTURE_SETUP(stream)
@@ -466,6 +476,111 @@ TEST_F(stream, connect_blocked_on_backlog_refused_when_listener_closes)
 	/* the connection that was waiting is reset */
 	EXPECT_EQ(-1, recv(first, &c, 1, 0));
 	EXPECT_EQ(ECONNRESET, observed_errno(errno));
+	close(first);
+}
+
+/* Connectors blocked on a full backlog, each in a thread of its own. */
+#define CONNECTORS	8
+
+struct connector {
+	int fd;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	pid_t tid;
+	int ret;
+	int err;
+	long sleeps;	/* voluntary context switches inside connect() */
+	bool done;
+};
+
+static long thread_sleeps(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? -1 : ru.ru_nvcsw;
+}
+
+static void *connector_run(void *arg)
+{
+	struct connector *c = arg;
+	long before;
+
+	__atomic_store_n(&c->tid, gettid(), __ATOMIC_RELEASE);
+	before = thread_sleeps();
+	c->ret = connect(c->fd, (struct sockaddr *)&c->addr, c->addrlen);
+	c->err = errno;
+	c->sleeps = thread_sleeps() - before;
+	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Wait up to WAKE_MS until @want connectors are done and every other one
+ * sleeps: true when they got there.
+ */
+static bool connectors_settle(struct connector *c, int want)
+{
+	long end = now_ms() + WAKE_MS;
+	int i, done, asleep;
+
+	do {
+		for (i = done = asleep = 0; i < CONNECTORS; i++) {
+			pid_t tid = __atomic_load_n(&c[i].tid, __ATOMIC_ACQUIRE);
+
+			if (__atomic_load_n(&c[i].done, __ATOMIC_ACQUIRE))
+				done++;
+			else if (tid && thread_state(tid) == 'S')
+				asleep++;
+		}
+		if (done == want && done + asleep == CONNECTORS)
+			return true;
+		poll(NULL, 0, 5);
+	} while (now_ms() < end);
+	return false;
+}
+
+/*
+ * CONNECTORS threads wait on a full backlog; accept() frees one slot at a
+ * time. Every connector gets in, none with an error, and each is woken
+ * about once: an accept wakes one waiter, not all of them to find the
+ * slot taken and sleep again (8 connectors woken by every accept would
+ * sleep 8 + 7 + ... + 1 = 36 times in all).
+ */
+TEST_F(stream, connectors_waiting_on_a_full_backlog_are_woken_one_per_accept)
+{
+	struct connector c[CONNECTORS] = {};
+	pthread_t t[CONNECTORS];
+	long sleeps = 0;
+	int i, a, first;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	BACKLOG_QUEUES_OR_SKIP();
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
+	first = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
+	for (i = 0; i < CONNECTORS; i++) {
+		c[i].fd = stream_socket(_metadata, self->family, 0);
+		c[i].addrlen = fam_addr(variant->fam, self->family,
+					test_port() + 1, false, &c[i].addr);
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, connector_run, &c[i]));
+	}
+	EXPECT_TRUE(connectors_settle(c, 0)) TH_LOG("the connectors never all slept");
+	for (i = 0; i <= CONNECTORS; i++) {
+		a = accept(self->fd[L], NULL, NULL);
+		ASSERT_LE(0, a) TH_LOG("accept %d: %s", i, strerror(errno));
+		close(a);
+		/* one more gets in per accept, the others sleep again */
+		if (i < CONNECTORS)
+			EXPECT_TRUE(connectors_settle(c, i + 1)) TH_LOG("accept %d", i);
+	}
+	for (i = 0; i < CONNECTORS; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, c[i].ret) TH_LOG("connector %d: %s", i, strerror(c[i].err));
+		sleeps += c[i].sleeps;
+		close(c[i].fd);
+	}
+	TH_LOG("%d connectors slept %ld times in connect()", CONNECTORS, sleeps);
+	EXPECT_GE(2 * CONNECTORS, sleeps);
 	close(first);
 }
 
@@ -838,6 +953,54 @@ TEST_F(stream, so_rcvlowat_in_poll)
 	EXPECT_EQ(!variant->lowat_poll, !!(revents & POLLIN));
 	ASSERT_EQ(4, send(self->fd[C], "efgh", 4, 0));
 	EXPECT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
+}
+
+/*
+ * An event loop with both ends in poll(), the reader's SO_RCVLOWAT far
+ * above what flow control lets the writer have in flight. It must not
+ * stall with the writer waiting for room and the reader for its mark:
+ * AF_TOY reports the reader readable once the writer can queue no more.
+ */
+TEST_F(stream, so_rcvlowat_above_the_flow_control_limit_does_not_stall_poll)
+{
+	const size_t total = 4 << 20;
+	size_t sent = 0, got = 0;
+	int lowat = 1 << 20, err;
+	static char buf[65536];
+
+	PAIR_OR_SKIP();
+	err = setsockopt(self->fd[S], SOL_SOCKET, SO_RCVLOWAT, &lowat,
+			 sizeof(lowat)) ? errno : 0;
+	EXPECT_EQ(variant->lowat_huge, observed_errno(err));
+	if (err)
+		return;
+	ASSERT_EQ(0, fcntl(self->fd[C], F_SETFL, O_NONBLOCK));
+	ASSERT_EQ(0, fcntl(self->fd[S], F_SETFL, O_NONBLOCK));
+	while (got < total) {
+		struct pollfd p[2] = {
+			{ .fd = self->fd[C], .events = sent < total ? POLLOUT : 0 },
+			{ .fd = self->fd[S], .events = POLLIN },
+		};
+		ssize_t n;
+
+		if (poll(p, 2, WAKE_MS) <= 0)
+			break;
+		while (p[0].revents & POLLOUT && sent < total) {
+			n = send(self->fd[C], buf, sizeof(buf) < total - sent ?
+				 sizeof(buf) : total - sent, 0);
+			if (n <= 0)
+				break;
+			sent += n;
+		}
+		while (p[1].revents & POLLIN) {
+			n = recv(self->fd[S], buf, sizeof(buf), 0);
+			if (n <= 0)
+				break;
+			got += n;
+		}
+	}
+	EXPECT_EQ(total, got) TH_LOG("poll() stalled for %d ms with %zu of %zu bytes sent, %zu read",
+				     WAKE_MS, sent, total, got);
 }
 
 TEST_F(stream, siocinq_and_siocoutq_count_unread_bytes)
@@ -1358,6 +1521,36 @@ TEST_F(stream, blocked_send_fails_when_the_peer_closes)
 	call_join(&c);
 	EXPECT_EQ(-1, c.ret);
 	EXPECT_EQ(variant->send_reset, observed_errno(c.err));
+}
+
+/*
+ * A send blocked for room, cut short when the peer closes with data
+ * unread, returns the bytes it queued; the reset is then the next send's
+ * answer. TCP keeps it the same way; AF_UNIX's and AF_VSOCK's next send
+ * only sees the closed peer.
+ */
+TEST_F(stream, send_cut_short_by_a_reset_leaves_it_for_the_next_send)
+{
+	struct call c = { .op = CALL_SEND, .flags = MSG_NOSIGNAL };
+	const size_t len = 4 << 20;
+	char *buf = calloc(1, len);
+
+	PAIR_OR_SKIP();
+	ASSERT_NE(NULL, buf);
+	c.fd = self->fd[C];
+	c.buf = buf;
+	c.len = len;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	close(self->fd[S]);
+	self->fd[S] = -1;
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_LT(0, c.ret) TH_LOG("send: %s", strerror(c.err));
+	EXPECT_GT((ssize_t)len, c.ret);
+	EXPECT_EQ(-1, send(self->fd[C], buf, 1, MSG_NOSIGNAL));
+	EXPECT_EQ(variant->reset_after_short, observed_errno(errno));
+	free(buf);
 }
 
 /* ---- namespaces ---- */

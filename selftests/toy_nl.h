@@ -139,4 +139,14 @@ type_stats(const struct toy_stats *stats, int type)
 	return type == SOCK_STREAM ? &stats->stream : &stats->dgram;
 }
 
+/* The stream DIRECT_BYTES counter of the namespace, or -1. */
+static inline int64_t toy_direct_bytes(struct toy_genl *g)
+{
+	struct toy_stats st;
+
+	if (toy_stats_get(g, &st))
+		return -1;
+	return st.stream.val[TOY_TYPE_A_DIRECT_BYTES];
+}
+
 #endif /* TOY_SELFTEST_TOY_NL_H */

@@ -77,10 +77,19 @@ TEST_F_TIMEOUT(toyperf, every_measured_cell_has_five_positive_rounds, MATRIX_TIM
 {
 	ASSERT_EQ(0, matrix(self->out, sizeof(self->out))) TH_LOG("%s", self->out);
 	/* dropped datagrams may be none; every other figure is positive */
-	EXPECT_EQ(0, JQ("[.points[].metrics[] | select(.name != \"dropped\")"
-			" | .families[] | select(.skipped | not)"
-			" | (.rounds | length == 5 and all(. > 0)) and .median > 0]"
-			" | length > 0 and all"));
+	if (JQ("[.points[].metrics[] | select(.name != \"dropped\")"
+	       " | .families[] | select(.skipped | not)"
+	       " | (.rounds | length == 5 and all(. > 0)) and .median > 0]"
+	       " | length > 0 and all")) {
+		/* name the cells, or the failure says nothing */
+		RUN("jq -r '.points[] | . as $p | .metrics[] | select(.name != \"dropped\")"
+		    " | . as $m | .families | to_entries[] | select(.value.skipped | not)"
+		    " | select(.value.rounds | length != 5 or any(. <= 0))"
+		    " | \"\\($p.workload)=\\($p.param) \\($m.name) \\(.key): \\(.value.rounds)\"' "
+		    RESULTS);
+		TH_LOG("cells with a round that is not positive:\n%s", self->out);
+		EXPECT_TRUE(false);
+	}
 }
 
 TEST_F_TIMEOUT(toyperf, vsock_dgram_is_skipped_with_the_reason, MATRIX_TIMEOUT)
