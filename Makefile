@@ -218,7 +218,7 @@ vm: all
 # between the matrix markers. make check fails when its own run of the
 # same tests would write anything else (matrix-check).
 MATRIX := Documentation/behaviour-matrix.md
-MATRIX_TESTS := socket_create bind stream dgram splice races
+MATRIX_TESTS := socket_create bind stream dgram splice user_memory races
 MATRIX_GEN := selftests/behaviour-matrix.sh
 
 matrix:

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
@@ -318,6 +319,28 @@ static inline void stream_pair(struct __test_metadata *_metadata, enum fam fam,
 	fd[1] = accept(l, NULL, NULL);
 	ASSERT_LE(0, fd[1]) TH_LOG("accept: %s", strerror(errno));
 	close(l);
+}
+
+/* @len bytes of byte @fill, page-aligned (a mapping of its own), or NULL. */
+static inline unsigned char *page_buf(size_t len, int fill)
+{
+	unsigned char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return NULL;
+	memset(buf, fill, len);
+	return buf;
+}
+
+/* Fill @buf with a pattern that tells every offset of every message apart. */
+static inline void bulk_pattern(unsigned char *buf, size_t len,
+				unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(i * 31 + seed * 7 + i / 251);
 }
 
 #endif /* TOY_SELFTEST_FAMILIES_H */

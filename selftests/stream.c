@@ -1576,18 +1576,6 @@ TEST_F(stream, another_netns_cannot_connect)
  */
 #define BULK		65536
 
-/* BULK bytes of @fill, page-aligned, or NULL. */
-static unsigned char *bulk_buf(int fill)
-{
-	unsigned char *buf = mmap(NULL, BULK, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (buf == MAP_FAILED)
-		return NULL;
-	memset(buf, fill, BULK);
-	return buf;
-}
-
 /* One bulk message through the pair, so that the reader reads in bulk. */
 static void bulk_warm_up(struct __test_metadata *_metadata, int c, int s,
 			 unsigned char *buf)
@@ -1596,19 +1584,10 @@ static void bulk_warm_up(struct __test_metadata *_metadata, int c, int s,
 	ASSERT_EQ(BULK, recv(s, buf, BULK, MSG_WAITALL));
 }
 
-/* Fill @buf with a pattern that tells every offset of every message apart. */
-static void bulk_pattern(unsigned char *buf, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (unsigned char)(i * 31 + seed * 7 + i / 251);
-}
-
 TEST_F(stream, bulk_write_into_a_waiting_reader_arrives_intact)
 {
 	struct call c = { .op = CALL_RECV, .len = BULK, .flags = MSG_WAITALL };
-	unsigned char *out = bulk_buf(0), *in = bulk_buf(0);
+	unsigned char *out = page_buf(BULK, 0), *in = page_buf(BULK, 0);
 
 	PAIR_OR_SKIP();
 	ASSERT_TRUE(out && in);
@@ -1630,7 +1609,7 @@ TEST_F(stream, waitall_bulk_read_gathers_writes_in_order)
 {
 	struct call c = { .op = CALL_RECV, .len = 4 * BULK,
 			  .flags = MSG_WAITALL };
-	unsigned char *out = bulk_buf(0), *in = malloc(4 * BULK);
+	unsigned char *out = page_buf(BULK, 0), *in = malloc(4 * BULK);
 	int i;
 
 	PAIR_OR_SKIP();
@@ -1662,7 +1641,7 @@ TEST_F(stream, waitall_bulk_read_gathers_writes_in_order)
 
 TEST_F(stream, bulk_read_that_timed_out_loses_nothing_sent_after)
 {
-	unsigned char *out = bulk_buf(0), *in = bulk_buf(0);
+	unsigned char *out = page_buf(BULK, 0), *in = page_buf(BULK, 0);
 
 	PAIR_OR_SKIP();
 	ASSERT_TRUE(out && in);
@@ -1685,7 +1664,7 @@ TEST_F(stream, bulk_read_that_timed_out_loses_nothing_sent_after)
 TEST_F(stream, send_from_a_faulting_buffer_delivers_what_it_reports)
 {
 	struct call c = { .op = CALL_RECV, .len = BULK };
-	unsigned char *out = bulk_buf(0), *in = bulk_buf(0);
+	unsigned char *out = page_buf(BULK, 0), *in = page_buf(BULK, 0);
 	unsigned char *got = malloc(BULK + 1);
 	size_t have = 0;
 	ssize_t sent, n;

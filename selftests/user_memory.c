@@ -69,33 +69,12 @@ FIXTURE_VARIANT_ADD(user_memory, toy) {
 	.fam = FAM_TOY,
 };
 
-/* BULK bytes, page-aligned, of byte @fill; NULL when mmap() fails. */
-static unsigned char *bulk_buf(int fill)
-{
-	unsigned char *buf = mmap(NULL, BULK, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (buf == MAP_FAILED)
-		return NULL;
-	memset(buf, fill, BULK);
-	return buf;
-}
-
-/* Fill @buf with bytes that tell every offset apart. */
-static void bulk_pattern(unsigned char *buf, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (unsigned char)(i * 31 + seed * 7 + i / 251);
-}
-
 FIXTURE_SETUP(user_memory)
 {
 	fds_init(self->fd, NFDS);
 	self->uffd = -1;
 	self->stuck = NULL;
-	self->pattern = bulk_buf(0);
+	self->pattern = page_buf(BULK, 0);
 	ASSERT_NE(NULL, self->pattern);
 	bulk_pattern(self->pattern, BULK, 5);
 	self->family = fam_number(variant->fam);
@@ -199,7 +178,7 @@ static bool call_returns_watched(struct call *c, int ms, bool *seen_d)
 /* One bulk message through the pair, so that the reader reads in bulk. */
 static void bulk_warm_up(struct __test_metadata *_metadata, int c, int s)
 {
-	unsigned char *buf = bulk_buf(1);
+	unsigned char *buf = page_buf(BULK, 1);
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(BULK, send(c, buf, BULK, 0));
@@ -248,7 +227,7 @@ TEST_F(user_memory, reader_signalled_while_the_writer_faults_returns_at_once)
 {
 	struct call r = { .op = CALL_RECV, .len = BULK };
 	struct call w = { .op = CALL_SEND, .len = BULK, .flags = MSG_NOSIGNAL };
-	unsigned char *in = bulk_buf(0);
+	unsigned char *in = page_buf(BULK, 0);
 	bool returned, seen_d = false;
 	size_t have;
 
@@ -283,7 +262,7 @@ TEST_F(user_memory, reader_signalled_while_the_writer_faults_returns_at_once)
 	if (returned && r.ret < 0)
 		EXPECT_EQ(EINTR, observed_errno(r.err));
 	have = r.ret > 0 ? r.ret : 0;
-	EXPECT_EQ(BULK, read_rest(self->fd[S], in, have, BULK));
+	EXPECT_EQ((size_t)BULK, read_rest(self->fd[S], in, have, BULK));
 	EXPECT_EQ(0, memcmp(self->pattern, in, BULK));
 }
 
@@ -294,7 +273,7 @@ TEST_F(user_memory, reader_signalled_while_the_writer_faults_returns_at_once)
 TEST_F(user_memory, reader_killed_while_the_writer_faults_dies_at_once)
 {
 	struct call w = { .op = CALL_SEND, .len = BULK, .flags = MSG_NOSIGNAL };
-	unsigned char *in = bulk_buf(0);
+	unsigned char *in = page_buf(BULK, 0);
 	int status = -1;
 	long end;
 	pid_t pid;
@@ -342,7 +321,7 @@ TEST_F(user_memory, reader_killed_while_the_writer_faults_dies_at_once)
 	if (!WIFSIGNALED(status))
 		waitpid(pid, &status, 0);
 	ASSERT_EQ(BULK, w.ret) TH_LOG("send: %s", strerror(w.err));
-	EXPECT_EQ(BULK, read_rest(self->fd[S], in, 0, BULK));
+	EXPECT_EQ((size_t)BULK, read_rest(self->fd[S], in, 0, BULK));
 	EXPECT_EQ(0, memcmp(self->pattern, in, BULK));
 }
 
@@ -359,7 +338,7 @@ TEST_F(user_memory, reader_buffer_shared_with_a_fork_gets_every_byte)
 	/* the read leaves the end of the last page to the parent's write */
 	struct call r = { .op = CALL_RECV, .len = BULK - 64,
 			  .flags = MSG_WAITALL };
-	unsigned char *in = bulk_buf(0);
+	unsigned char *in = page_buf(BULK, 0);
 	int64_t direct;
 	int go[2];
 	pid_t pid;
@@ -408,7 +387,7 @@ TEST_F(user_memory, recv_into_a_shared_file_mapping_reaches_the_file)
 {
 	struct call r = { .op = CALL_RECV, .len = BULK, .flags = MSG_WAITALL };
 	char path[] = "/tmp/toy-user-memory.XXXXXX";
-	unsigned char *map, *back = bulk_buf(0);
+	unsigned char *map, *back = page_buf(BULK, 0);
 	int64_t direct;
 	int file;
 
