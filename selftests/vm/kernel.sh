@@ -111,7 +111,23 @@ mkdir -p "$cache"
 exec 9> "$cache/.$name.lock"
 [ $cached = 1 ] || flock 9
 
+# What the kernel command line needs on top of the runner's. Not part of
+# the cache: written again on every call, so that a change here reaches
+# kernels built before it.
+write_cmdline() {
+	local cmdline=""
+
+	# slub_debug=A: every slab cache may fail under failslab's cache
+	# filter, but kmemleak's own (selftests/fault.c says why)
+	[ $debug = 0 ] || cmdline="slub_debug=A;-,kmemleak_object,kmemleak_scan_area"
+	if [ "$(cat "$dir/cmdline" 2>/dev/null)" != "$cmdline" ]; then
+		echo "$cmdline" > "$dir/cmdline.new"
+		mv "$dir/cmdline.new" "$dir/cmdline"
+	fi
+}
+
 if [ -e "$dir/.built" ]; then
+	write_cmdline
 	echo "$dir"
 	exit 0
 fi
@@ -167,7 +183,6 @@ host)
 	ln -s "/boot/vmlinuz-$rel" "$dir/vmlinuz"
 	ln -s "/lib/modules/$rel/build" "$dir/build"
 	ln -s / "$dir/modroot"
-	: > "$dir/cmdline"
 	;;
 deb)
 	echo "kernel: fetching Debian's $series image and headers from $suite" >&2
@@ -193,7 +208,6 @@ deb)
 	ln -s "root/boot/vmlinuz-$rel" "$dir/vmlinuz"
 	ln -s "root/usr/src/linux-headers-$rel" "$dir/build"
 	ln -s root "$dir/modroot"
-	: > "$dir/cmdline"
 	;;
 src)
 	echo "kernel: building $name from linux-source-$series of $suite (about 11 minutes on 2 idle cores, 30 with KASAN)" >&2
@@ -235,17 +249,10 @@ src)
 	ln -s tree/arch/x86/boot/bzImage "$dir/vmlinuz"
 	ln -s tree "$dir/build"
 	ln -s root "$dir/modroot"
-	# without ACPI the boot skips a ~30 s AML loop under TCG; then
-	# poweroff cannot stop QEMU, so the guest reboots (toy.reboot) and
-	# the runner's -no-reboot ends the run
-	cmdline="acpi=off toy.reboot"
-	# slub_debug=A: every slab cache may fail under failslab's cache
-	# filter, but kmemleak's own (selftests/fault.c says why)
-	[ $debug = 0 ] || cmdline+=" slub_debug=A;-,kmemleak_object,kmemleak_scan_area"
-	echo "$cmdline" > "$dir/cmdline"
 	;;
 esac
 echo "$rel" > "$dir/release"
+write_cmdline
 touch "$dir/.built"
 echo "kernel: $name ($rel) ready in $dir after $((SECONDS - start)) s" >&2
 echo "$dir"
