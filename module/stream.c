@@ -346,8 +346,9 @@ static int toy_stream_queue_conn(struct sock *listener, struct sock *sk,
 /*
  * Sleep until @listener may have backlog room, stops listening or *@timeo
  * ends. Connectors wait exclusively: an accept() frees one slot and wakes
- * one of them, not all (unix_wait_for_peer() does the same). One woken for
- * a slot that then leaves on a signal passes the wakeup on.
+ * one of them, not all (unix_wait_for_peer() does the same); a connector
+ * that was woken and leaves without taking the slot passes the wakeup on
+ * (toy_stream_connect()).
  */
 static int toy_stream_wait_backlog(struct sock *listener, long *timeo)
 {
@@ -356,15 +357,12 @@ static int toy_stream_wait_backlog(struct sock *listener, long *timeo)
 
 	prepare_to_wait_exclusive(&ltsk->peer_wait, &wait, TASK_INTERRUPTIBLE);
 	if (sk_acceptq_is_full(listener) &&
-	    READ_ONCE(listener->sk_state) == TCP_LISTEN)
+	    READ_ONCE(listener->sk_state) == TCP_LISTEN &&
+	    !(READ_ONCE(listener->sk_shutdown) & RCV_SHUTDOWN))
 		*timeo = schedule_timeout(*timeo);
 	finish_wait(&ltsk->peer_wait, &wait);
 
-	if (!signal_pending(current))
-		return 0;
-	if (!sk_acceptq_is_full(listener))
-		toy_stream_wake_connectors(ltsk, false);
-	return sock_intr_errno(*timeo);
+	return signal_pending(current) ? sock_intr_errno(*timeo) : 0;
 }
 
 static int toy_stream_connect(struct socket *sock,
@@ -372,8 +370,8 @@ static int toy_stream_connect(struct socket *sock,
 			      int addr_len, int flags)
 {
 	const struct sockaddr_toy *addr = (const struct sockaddr_toy *)uaddr;
+	struct sock *listener, *newsk, *waited = NULL;
 	struct sock *sk = sock->sk;
-	struct sock *listener, *newsk;
 	bool overflowed = false;
 	long timeo;
 	int err;
@@ -423,7 +421,10 @@ static int toy_stream_connect(struct socket *sock,
 		/* backlog full: wait without blocking other users of @sk */
 		release_sock(sk);
 		err = toy_stream_wait_backlog(listener, &timeo);
-		sock_put(listener);
+		/* keep the last listener waited on, for the end below */
+		if (waited)
+			sock_put(waited);
+		waited = listener;
 		lock_sock(sk);
 		if (err)
 			goto out;
@@ -435,6 +436,15 @@ static int toy_stream_connect(struct socket *sock,
 	}
 out:
 	release_sock(sk);
+	/*
+	 * Woken for a slot and leaving without it (a signal, or another
+	 * thread connected @sk meanwhile): the next connector may have it.
+	 */
+	if (waited) {
+		if (err && !sk_acceptq_is_full(waited))
+			toy_stream_wake_connectors(toy_sk(waited), false);
+		sock_put(waited);
+	}
 	if (err == -ECONNREFUSED)
 		toy_stat_add(sk, TOY_STAT_REFUSED, 1);
 	if (newsk) {
@@ -815,9 +825,13 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		toy_count_tx(sk, sent);
 		return sent;
 	}
-	/* the socket error is reported once, by the call that fails with it */
-	if (err && err == -READ_ONCE(sk->sk_err))
-		err = sock_error(sk) ?: err;
+	/*
+	 * The socket error (only the peer's reset sets one) is reported once,
+	 * by the call that fails with it; a call that finds another took it
+	 * first reports what came with the reset, the end of the stream.
+	 */
+	if (err == -ECONNRESET)
+		err = sock_error(sk) ?: -EPIPE;
 	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
 		send_sig(SIGPIPE, current, 0);
 	return err;
@@ -1131,6 +1145,9 @@ static int toy_stream_shutdown(struct socket *sock, int how)
 		sock_hold(peer);
 	spin_unlock(&tsk->lock);
 	sk->sk_state_change(sk);
+	/* a listener shut down for reading accepts no more: refuse waiters */
+	if (mode & RCV_SHUTDOWN)
+		toy_stream_wake_connectors(tsk, true);
 	if (!peer)
 		return 0;
 
@@ -1154,9 +1171,11 @@ static int toy_stream_shutdown(struct socket *sock, int how)
 
 /*
  * Readable for poll(): SO_RCVLOWAT bytes are queued, or some are and the
- * peer can queue no more until they are read. A mark above what flow
- * control lets the peer have in flight would otherwise leave the reader
- * in poll() and the writer waiting for room, for ever. TCP clamps the
+ * peer waits for room: it is not writable (toy_stream_writable()), and
+ * only this reader's reads can make it so. A mark above what flow control
+ * lets the peer have in flight would otherwise leave the reader in poll()
+ * and the writer waiting, for ever. The peer becomes unwritable only by
+ * queueing an skb, whose sk_data_ready() wakes this poll. TCP clamps the
  * mark instead (tcp_set_rcvlowat()); here the limit is the peer's as
  * well, and may change after the mark was set.
  */
@@ -1171,7 +1190,7 @@ static bool toy_stream_lowat_met(const struct sock *sk)
 		return false;
 	/* poll holds the file: @peer cannot go away (struct toy_sock) */
 	peer = READ_ONCE(toy_sk(sk)->peer);
-	return peer && sk_wmem_alloc_get(peer) >= toy_stream_limit_to(peer, sk);
+	return peer && !toy_stream_writable(peer);
 }
 
 static __poll_t toy_stream_poll(struct file *file, struct socket *sock,

@@ -104,8 +104,10 @@ struct toy_direct {
  *	by @lock; sk_ack_backlog counts it.
  * @accept_node: link in the listener's @accept_queue, guarded by the
  *	listener's @lock.
- * @peer_wait: connectors sleep here while the listener's backlog is full;
- *	woken when accept() takes a socket and when the listener closes.
+ * @peer_wait: connectors sleep here, exclusively, while the listener's
+ *	backlog is full; one is woken when accept() takes a socket, all when
+ *	the listener closes, is shut down for reading or gets a larger
+ *	backlog.
  * @direct: stream: the buffer of a reader sleeping in recvmsg() with an
  *	empty queue, posted for a sender to copy into directly; NULL when no
  *	reader waits so. Written under sk_receive_queue.lock (WRITE_ONCE),

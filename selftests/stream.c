@@ -72,6 +72,11 @@ FIXTURE_VARIANT(stream) {
 	int reset_after_short;	/* errno of the send after one cut short by
 				 * the peer's close with unread data */
 	int lowat_huge;		/* errno of SO_RCVLOWAT = 1 MiB, 0 if taken */
+	bool shut_rd_refuses;	/* a listener's SHUT_RD refuses the connectors
+				 * waiting on its full backlog */
+	bool backlog_wake_passed_on; /* a connector woken for a slot that
+				 * finds its socket connected meanwhile wakes
+				 * the next one */
 };
 
 FIXTURE_VARIANT_ADD(stream, unix) {
@@ -102,6 +107,8 @@ FIXTURE_VARIANT_ADD(stream, unix) {
 	.waitall_max = 0,
 	.reset_after_short = EPIPE,
 	.lowat_huge = 0,
+	.shut_rd_refuses = false,
+	.backlog_wake_passed_on = false,
 };
 
 FIXTURE_VARIANT_ADD(stream, vsock) {
@@ -135,6 +142,8 @@ FIXTURE_VARIANT_ADD(stream, vsock) {
 	.waitall_max = ENOMEM,
 	.reset_after_short = EPIPE,
 	.lowat_huge = EINVAL,
+	.shut_rd_refuses = false,
+	.backlog_wake_passed_on = false,
 };
 
 FIXTURE_VARIANT_ADD(stream, toy) {
@@ -165,6 +174,8 @@ FIXTURE_VARIANT_ADD(stream, toy) {
 	.waitall_max = 0,
 	.reset_after_short = ECONNRESET,
 	.lowat_huge = 0,
+	.shut_rd_refuses = true,
+	.backlog_wake_passed_on = true,
 };
 
 FIXTURE_SETUP(stream)
@@ -476,6 +487,102 @@ TEST_F(stream, connect_blocked_on_backlog_refused_when_listener_closes)
 	/* the connection that was waiting is reset */
 	EXPECT_EQ(-1, recv(first, &c, 1, 0));
 	EXPECT_EQ(ECONNRESET, observed_errno(errno));
+	close(first);
+}
+
+/*
+ * A listener shut down for reading accepts no more (accept() gives
+ * EINVAL), so a connector waiting on its full backlog can never get in.
+ * AF_TOY refuses it at once; AF_UNIX leaves it waiting until the listener
+ * closes or its SO_SNDTIMEO ends.
+ */
+TEST_F(stream, connect_blocked_on_backlog_when_the_listener_shuts_down_reading)
+{
+	struct call c = { .op = CALL_CONNECT };
+	bool returned;
+	int first;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	BACKLOG_QUEUES_OR_SKIP();
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
+	first = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
+	self->fd[C] = stream_socket(_metadata, self->family, 0);
+	c.fd = self->fd[C];
+	c.addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
+			     false, &c.addr);
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	ASSERT_EQ(0, shutdown(self->fd[L], SHUT_RD));
+	returned = call_returns_within(&c, variant->shut_rd_refuses ? WAKE_MS : BLOCKED_MS);
+	OBSERVE_IF(returned, "refused", "still waits");
+	EXPECT_EQ(variant->shut_rd_refuses, returned);
+	/* the listener's close ends the wait everywhere */
+	close(self->fd[L]);
+	self->fd[L] = -1;
+	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
+	call_join(&c);
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(ECONNREFUSED, c.err);
+	close(first);
+}
+
+/*
+ * Two connectors wait on a full backlog, the first one woken first. While
+ * it waits, another thread connects its socket elsewhere. An accept()
+ * frees the slot and wakes the first, which finds its socket connected
+ * (EISCONN) and leaves: AF_TOY passes the wakeup on and the second gets
+ * in; AF_UNIX loses it, and the second waits with a slot free until the
+ * listener closes.
+ */
+TEST_F(stream, connector_leaving_without_its_slot_passes_the_wakeup_on)
+{
+	struct call a = { .op = CALL_CONNECT }, b = { .op = CALL_CONNECT };
+	int first, other, s, got_in;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	BACKLOG_QUEUES_OR_SKIP();
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
+	other = listen_on(_metadata, variant->fam, self->family, 2, 1);
+	first = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
+
+	a.fd = stream_socket(_metadata, self->family, 0);
+	a.addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
+			     false, &a.addr);
+	ASSERT_EQ(0, call_start(&a));
+	EXPECT_FALSE(call_returns_within(&a, BLOCKED_MS));
+	b.fd = stream_socket(_metadata, self->family, 0);
+	b.addrlen = a.addrlen;
+	b.addr = a.addr;
+	ASSERT_EQ(0, call_start(&b));
+	EXPECT_FALSE(call_returns_within(&b, BLOCKED_MS));
+
+	/* a's socket gets connected elsewhere while a waits */
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, a.fd, 2));
+	s = accept(self->fd[L], NULL, NULL);
+	ASSERT_LE(0, s);
+	close(s);
+	ASSERT_TRUE(call_returns_within(&a, WAKE_MS));
+	call_join(&a);
+	EXPECT_EQ(-1, a.ret);
+	EXPECT_EQ(EISCONN, a.err);
+	got_in = call_returns_within(&b, variant->backlog_wake_passed_on ?
+				     WAKE_MS : BLOCKED_MS);
+	OBSERVE_IF(got_in, "the next connector gets in", "the next one waits");
+	EXPECT_EQ(variant->backlog_wake_passed_on, got_in);
+	if (!got_in) {
+		/* the slot is free and nothing else will wake it: close */
+		close(self->fd[L]);
+		self->fd[L] = -1;
+		ASSERT_TRUE(call_returns_within(&b, WAKE_MS));
+	}
+	call_join(&b);
+	if (got_in)
+		EXPECT_EQ(0, b.ret) TH_LOG("connect: %s", strerror(b.err));
+	close(a.fd);
+	close(b.fd);
+	close(other);
 	close(first);
 }
 
@@ -956,10 +1063,11 @@ TEST_F(stream, so_rcvlowat_in_poll)
 }
 
 /*
- * An event loop with both ends in poll(), the reader's SO_RCVLOWAT far
- * above what flow control lets the writer have in flight. It must not
- * stall with the writer waiting for room and the reader for its mark:
- * AF_TOY reports the reader readable once the writer can queue no more.
+ * An event loop with both ends in poll(), one 64 KiB chunk per event, the
+ * reader's SO_RCVLOWAT far above what flow control lets the writer have
+ * in flight. It must not stall with the writer waiting for room and the
+ * reader for its mark: AF_TOY reports the reader readable once the writer
+ * is no longer writable.
  */
 TEST_F(stream, so_rcvlowat_above_the_flow_control_limit_does_not_stall_poll)
 {
@@ -985,18 +1093,18 @@ TEST_F(stream, so_rcvlowat_above_the_flow_control_limit_does_not_stall_poll)
 
 		if (poll(p, 2, WAKE_MS) <= 0)
 			break;
-		while (p[0].revents & POLLOUT && sent < total) {
+		/* one chunk per event, as an event loop does */
+		if (p[0].revents & POLLOUT) {
 			n = send(self->fd[C], buf, sizeof(buf) < total - sent ?
 				 sizeof(buf) : total - sent, 0);
-			if (n <= 0)
-				break;
-			sent += n;
+			sent += n > 0 ? n : 0;
+			/* the end of the stream makes the rest readable */
+			if (sent == total)
+				shutdown(self->fd[C], SHUT_WR);
 		}
-		while (p[1].revents & POLLIN) {
+		if (p[1].revents & POLLIN) {
 			n = recv(self->fd[S], buf, sizeof(buf), 0);
-			if (n <= 0)
-				break;
-			got += n;
+			got += n > 0 ? n : 0;
 		}
 	}
 	EXPECT_EQ(total, got) TH_LOG("poll() stalled for %d ms with %zu of %zu bytes sent, %zu read",
@@ -1521,6 +1629,42 @@ TEST_F(stream, blocked_send_fails_when_the_peer_closes)
 	call_join(&c);
 	EXPECT_EQ(-1, c.ret);
 	EXPECT_EQ(variant->send_reset, observed_errno(c.err));
+}
+
+/*
+ * Two sends blocked for room when the peer closes with data unread: the
+ * reset is reported once, to one of them; the other sees the closed peer.
+ */
+TEST_F(stream, reset_is_reported_to_one_of_two_blocked_senders)
+{
+	struct call c[2] = {
+		{ .op = CALL_SEND, .flags = MSG_NOSIGNAL },
+		{ .op = CALL_SEND, .flags = MSG_NOSIGNAL },
+	};
+	char buf[4096] = "";
+	int i, resets = 0;
+
+	PAIR_OR_SKIP();
+	fill(_metadata, self->fd[C]);
+	for (i = 0; i < 2; i++) {
+		c[i].fd = self->fd[C];
+		c[i].buf = buf;
+		c[i].len = sizeof(buf);
+		ASSERT_EQ(0, call_start(&c[i]));
+	}
+	EXPECT_FALSE(call_returns_within(&c[0], BLOCKED_MS));
+	EXPECT_FALSE(call_returns_within(&c[1], 0));
+	close(self->fd[S]);
+	self->fd[S] = -1;
+	for (i = 0; i < 2; i++) {
+		ASSERT_TRUE(call_returns_within(&c[i], WAKE_MS));
+		call_join(&c[i]);
+		EXPECT_EQ(-1, c[i].ret);
+		EXPECT_TRUE(c[i].err == ECONNRESET || c[i].err == EPIPE)
+			TH_LOG("send %d: %s", i, strerror(c[i].err));
+		resets += c[i].err == ECONNRESET;
+	}
+	EXPECT_EQ(variant->send_reset == ECONNRESET, resets);
 }
 
 /*
