@@ -120,9 +120,30 @@ if [ $interactive = 1 ]; then
 	exit 0
 fi
 
+splat='WARNING:|BUG:|Oops|KASAN:|UBSAN:|general protection fault|Kernel panic|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak: [0-9]+ new suspected|blocked for more than'
+
+# Did the guest kernel die before af_toy.ko was loaded, so before the
+# command ran? QEMU's multi-threaded TCG now and then executes a
+# breakpoint the kernel is patching out of its text (a jump label or a
+# static call) on the other vCPU, an "Oops: int3" at boot: seen once on
+# 7.3 in about forty boots. Nothing of this project has run by then.
+crashed_before_module() {
+	local first
+	grep -q . "$status" && return 1
+	first=$(grep -Enm1 "$splat" "$log" | cut -d: -f1)
+	[ -n "$first" ] || return 1
+	! head -n "$first" "$log" | grep -q "af_toy: registered address family"
+}
+
 start=$SECONDS
-rc=0
-timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null || rc=$?
+for attempt in 1 2; do
+	rc=0
+	: > "$status"
+	timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null || rc=$?
+	[ $attempt = 1 ] && crashed_before_module || break
+	echo "# vm: the guest kernel crashed while booting, before af_toy.ko was loaded: $(grep -Em1 "$splat" "$log" | tr -d '\r'); its console is in $log.boot1; booting again"
+	mv "$log" "$log.boot1"
+done
 elapsed=$((SECONDS - start))
 
 result=0
@@ -137,7 +158,6 @@ else
 	result=125
 fi
 
-splat='WARNING:|BUG:|Oops|KASAN:|UBSAN:|general protection fault|Kernel panic|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak: [0-9]+ new suspected|blocked for more than'
 if grep -Eq "$splat" "$log"; then
 	echo "not ok - vm: kernel log free of splats: $(grep -Em1 "$splat" "$log" | tr -d '\r') (console: $log)"
 	[ $result != 0 ] || result=1
