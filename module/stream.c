@@ -178,11 +178,11 @@ static int toy_stream_wait_over(long timeo)
 
 /*
  * Wake connectors sleeping in toy_stream_wait_backlog() on listener @tsk:
- * one when a backlog slot was freed, all when @all (the listener closed or
- * its backlog grew). The state they wait
+ * one when a backlog slot was freed, all when @all (the listener closed,
+ * was shut down for reading or got a larger backlog). The state they wait
  * for was changed before; wq_has_sleeper()'s barrier pairs with the one in
- * prepare_to_wait(), so the wait queue lock is only taken when somebody
- * sleeps there, not on every accept() and close().
+ * prepare_to_wait_exclusive(), so the wait queue lock is only taken when
+ * somebody sleeps there, not on every accept() and close().
  */
 static void toy_stream_wake_connectors(struct toy_sock *tsk, bool all)
 {
