@@ -120,7 +120,7 @@ write_cmdline() {
 	# slub_debug=A: every slab cache may fail under failslab's cache
 	# filter, but kmemleak's own (selftests/fault.c says why)
 	[ $debug = 0 ] || cmdline="slub_debug=A;-,kmemleak_object,kmemleak_scan_area"
-	if [ "$(cat "$dir/cmdline" 2>/dev/null)" != "$cmdline" ]; then
+	if [ ! -e "$dir/cmdline" ] || [ "$(cat "$dir/cmdline")" != "$cmdline" ]; then
 		echo "$cmdline" > "$dir/cmdline.new"
 		mv "$dir/cmdline.new" "$dir/cmdline"
 	fi

@@ -48,9 +48,11 @@ while getopts "K:m:p:d:t:l:ih" opt; do
 done
 shift $((OPTIND - 1))
 
-die() { echo "vm: $*" >&2; exit 125; }
+# a TAP line, so that make check counts a run that could not start
+die() { echo "not ok - vm: $*" >&2; exit 125; }
 
 [ -n "$kdir" ] && [ -e "$kdir/.built" ] || die "give the kernel's folder with -K (selftests/vm/kernel.sh prints it)"
+[ -r "$kdir/cmdline" ] || die "$kdir has no cmdline: selftests/vm/kernel.sh writes it"
 kver=$(cat "$kdir/release")
 kernel=$kdir/vmlinuz
 append=$(cat "$kdir/cmdline")
