@@ -548,6 +548,20 @@ static int toy_stream_queue_skb(struct sock *peer, struct sk_buff *skb)
 }
 
 /*
+ * What a send on @sk meets whatever room there is: the socket's pending
+ * error, looked at and not taken, or -EPIPE once @sk is shut down for
+ * writing; 0 if neither.
+ */
+static int toy_stream_send_error(const struct sock *sk)
+{
+	int err = -READ_ONCE(sk->sk_err);
+
+	if (!err && READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		err = -EPIPE;
+	return err;
+}
+
+/*
  * Is sending to @peer possible, or over? True with *@err 0 when @sk has
  * room for one more skb; true with a pending socket error (ECONNRESET when
  * the peer closed with data unread, as by AF_UNIX) or with -EPIPE once
@@ -559,14 +573,11 @@ static int toy_stream_queue_skb(struct sock *peer, struct sk_buff *skb)
 static bool toy_stream_send_ready(struct sock *sk, struct sock *peer,
 				  int *err)
 {
-	*err = -READ_ONCE(sk->sk_err);
+	*err = toy_stream_send_error(sk);
+	if (!*err && READ_ONCE(peer->sk_shutdown) & RCV_SHUTDOWN)
+		*err = -EPIPE;
 	if (*err)
 		return true;
-	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN ||
-	    READ_ONCE(peer->sk_shutdown) & RCV_SHUTDOWN) {
-		*err = -EPIPE;
-		return true;
-	}
 	return sk_wmem_alloc_get(sk) < toy_stream_limit_to(sk, peer);
 }
 
@@ -660,10 +671,10 @@ static size_t toy_stream_skb_size(const struct sock *sk,
 }
 
 /*
- * Copy up to @len bytes of @msg into the posted buffer @d with page faults
- * disabled: a fault stops the copy short instead of sleeping, so the
- * reader, which waits for this copy to end, waits for a memcpy and never
- * for the sender's memory (a userfaultfd range, a stalled FUSE file).
+ * Copy @len bytes (at most d->len) of @msg into the posted buffer @d with
+ * page faults disabled: a fault stops the copy short instead of sleeping,
+ * so the reader, which waits for this copy to end, waits for a memcpy and
+ * never for the sender's memory (a userfaultfd range, a stalled FUSE file).
  */
 static size_t toy_stream_copy_direct(struct toy_direct *d,
 				     struct msghdr *msg, size_t len)
@@ -671,7 +682,6 @@ static size_t toy_stream_copy_direct(struct toy_direct *d,
 	size_t copied = 0, off = d->offset;
 	unsigned int i;
 
-	len = min(len, d->len);
 	for (i = 0; copied < len; i++, off = 0) {
 		size_t chunk = min_t(size_t, PAGE_SIZE - off, len - copied);
 		void *to = kmap_local_page(d->pages[i]);
@@ -710,7 +720,7 @@ static size_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
 
 	if (!READ_ONCE(ptsk->direct))
 		return 0;
-	len = min_t(size_t, len, SZ_64K);
+	len = min_t(size_t, len, TOY_DIRECT_MAX);
 	if (fault_in_iov_iter_readable(&msg->msg_iter, len) == len) {
 		*again = false;
 		return 0;
@@ -730,8 +740,9 @@ static size_t toy_stream_send_direct(struct sock *peer, struct msghdr *msg,
 	if (!d)
 		return 0;
 
+	len = min(len, d->len);
 	copied = toy_stream_copy_direct(d, msg, len);
-	if (copied < min(len, d->len))
+	if (copied < len)
 		*again = false;
 	d->copied = copied;
 	/* the reader may return once it sees DONE: @d is not used after */
@@ -780,10 +791,7 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 	if (!peer)
 		return -ENOTCONN;
 
-	/* a pending error first, as toy_stream_send_ready() reports it */
-	err = -READ_ONCE(sk->sk_err);
-	if (!err && READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
-		err = -EPIPE;
+	err = toy_stream_send_error(sk);
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	while (!err && sent < len) {
 		size_t size;

@@ -31,11 +31,13 @@
 
 #include "compat.h"
 
+/* The most bytes a sender copies into a reader's buffer in one go. */
+#define TOY_DIRECT_MAX		SZ_64K
 /*
  * The most pages of a reader's buffer a sender may copy into directly:
- * 64 KiB, and one more for a buffer that does not start a page.
+ * TOY_DIRECT_MAX, and one more for a buffer that does not start a page.
  */
-#define TOY_DIRECT_PAGES	(SZ_64K / PAGE_SIZE + 1)
+#define TOY_DIRECT_PAGES	(TOY_DIRECT_MAX / PAGE_SIZE + 1)
 /*
  * A reader posts its buffer only when it reads this much at a time: below
  * it, pinning and unpinning the pages cost more than the copy they save

@@ -137,6 +137,24 @@ static inline short poll_for(int fd, short events, int ms)
 	return pfd.revents;
 }
 
+/* Read exactly @len bytes, waiting up to WAKE_MS for each piece. */
+static inline ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n;
+
+		if (!(poll_for(fd, POLLIN, WAKE_MS) & POLLIN))
+			return got;
+		n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
+		if (n <= 0)
+			return got ? (ssize_t)got : n;
+		got += n;
+	}
+	return got;
+}
+
 /* Monotonic milliseconds, for checking how long a timeout took. */
 static inline long now_ms(void)
 {

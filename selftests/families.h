@@ -343,4 +343,16 @@ static inline void bulk_pattern(unsigned char *buf, size_t len,
 		buf[i] = (unsigned char)(i * 31 + seed * 7 + i / 251);
 }
 
+/*
+ * One @len-byte message through the connected pair, client @c to server
+ * @s, by way of @buf: the reader has then read in bulk, and AF_TOY posts
+ * its buffer to the next writer when it waits (one copy instead of two).
+ */
+static inline void bulk_warm_up(struct __test_metadata *_metadata, int c,
+				int s, unsigned char *buf, size_t len)
+{
+	ASSERT_EQ((ssize_t)len, send(c, buf, len, 0));
+	ASSERT_EQ((ssize_t)len, recv(s, buf, len, MSG_WAITALL));
+}
+
 #endif /* TOY_SELFTEST_FAMILIES_H */

@@ -247,24 +247,6 @@ static void make_pair(struct __test_metadata *_metadata,
 		     fam_name(variant->fam));				\
 } while (0)
 
-/* Read exactly @len bytes, waiting up to WAKE_MS for each piece. */
-static ssize_t read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n;
-
-		if (!(poll_for(fd, POLLIN, WAKE_MS) & POLLIN))
-			return got;
-		n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
-		if (n <= 0)
-			return got ? (ssize_t)got : n;
-		got += n;
-	}
-	return got;
-}
-
 /* How many bytes a non-blocking writer gets in before EAGAIN. */
 static size_t fill(struct __test_metadata *_metadata, int fd)
 {
@@ -411,19 +393,50 @@ TEST_F(stream, connect_when_connected_fails_eisconn)
 	EXPECT_EQ(EISCONN, observed_errno(errno));
 }
 
+/*
+ * A listener on key 1 with backlog 0 and one connection waiting in it, so
+ * that its backlog is full (backlog 0 still lets one wait). Returns the
+ * client of that connection.
+ */
+static int full_backlog(struct __test_metadata *_metadata,
+			FIXTURE_DATA(stream) *self,
+			const FIXTURE_VARIANT(stream) *variant)
+{
+	int first;
+
+	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
+	first = stream_socket(_metadata, self->family, 0);
+	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
+	return first;
+}
+
+/*
+ * Start @c, a connect() of a new socket (in c->fd) to the full listener
+ * of full_backlog(), and check that it waits.
+ */
+static void connect_waiting(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(stream) *self,
+			    const FIXTURE_VARIANT(stream) *variant,
+			    struct call *c)
+{
+	c->op = CALL_CONNECT;
+	c->fd = stream_socket(_metadata, self->family, 0);
+	c->addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
+			      false, &c->addr);
+	ASSERT_EQ(0, call_start(c));
+	EXPECT_FALSE(call_returns_within(c, BLOCKED_MS));
+}
+
 TEST_F(stream, connect_to_full_backlog_waits_for_sndtimeo)
 {
 	struct timeval tv = { .tv_usec = 300 * 1000 };
 	long start, took;
-	int i, fds[2];
+	int fds[2];
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
 	BACKLOG_QUEUES_OR_SKIP();
-	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
-	/* backlog 0 still lets one connection wait */
-	for (i = 0; i < 2; i++)
-		fds[i] = stream_socket(_metadata, self->family, 0);
-	ASSERT_EQ(0, connect_to(variant->fam, self->family, fds[0], 1));
+	fds[0] = full_backlog(_metadata, self, variant);
+	fds[1] = stream_socket(_metadata, self->family, 0);
 	ASSERT_EQ(0, setsockopt(fds[1], SOL_SOCKET, SO_SNDTIMEO, &tv,
 				sizeof(tv)));
 	start = now_ms();
@@ -438,21 +451,14 @@ TEST_F(stream, connect_to_full_backlog_waits_for_sndtimeo)
 
 TEST_F(stream, connect_blocked_on_backlog_returns_after_accept)
 {
-	struct call c = { .op = CALL_CONNECT };
+	struct call c = {};
 	int first;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
 	BACKLOG_QUEUES_OR_SKIP();
-	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
-	first = stream_socket(_metadata, self->family, 0);
-	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
-
-	self->fd[C] = stream_socket(_metadata, self->family, 0);
-	c.fd = self->fd[C];
-	c.addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
-			     false, &c.addr);
-	ASSERT_EQ(0, call_start(&c));
-	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	first = full_backlog(_metadata, self, variant);
+	connect_waiting(_metadata, self, variant, &c);
+	self->fd[C] = c.fd;
 	self->fd[S] = accept(self->fd[L], NULL, NULL);
 	ASSERT_LE(0, self->fd[S]);
 	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
@@ -463,21 +469,14 @@ TEST_F(stream, connect_blocked_on_backlog_returns_after_accept)
 
 TEST_F(stream, connect_blocked_on_backlog_refused_when_listener_closes)
 {
-	struct call c = { .op = CALL_CONNECT };
+	struct call c = {};
 	int first;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
 	BACKLOG_QUEUES_OR_SKIP();
-	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
-	first = stream_socket(_metadata, self->family, 0);
-	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
-
-	self->fd[C] = stream_socket(_metadata, self->family, 0);
-	c.fd = self->fd[C];
-	c.addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
-			     false, &c.addr);
-	ASSERT_EQ(0, call_start(&c));
-	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	first = full_backlog(_metadata, self, variant);
+	connect_waiting(_metadata, self, variant, &c);
+	self->fd[C] = c.fd;
 	close(self->fd[L]);
 	self->fd[L] = -1;
 	ASSERT_TRUE(call_returns_within(&c, WAKE_MS));
@@ -498,21 +497,15 @@ TEST_F(stream, connect_blocked_on_backlog_refused_when_listener_closes)
  */
 TEST_F(stream, connect_blocked_on_backlog_when_the_listener_shuts_down_reading)
 {
-	struct call c = { .op = CALL_CONNECT };
+	struct call c = {};
 	bool returned;
 	int first;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
 	BACKLOG_QUEUES_OR_SKIP();
-	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
-	first = stream_socket(_metadata, self->family, 0);
-	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
-	self->fd[C] = stream_socket(_metadata, self->family, 0);
-	c.fd = self->fd[C];
-	c.addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
-			     false, &c.addr);
-	ASSERT_EQ(0, call_start(&c));
-	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	first = full_backlog(_metadata, self, variant);
+	connect_waiting(_metadata, self, variant, &c);
+	self->fd[C] = c.fd;
 	ASSERT_EQ(0, shutdown(self->fd[L], SHUT_RD));
 	returned = call_returns_within(&c, variant->shut_rd_refuses ? WAKE_MS : BLOCKED_MS);
 	OBSERVE_IF(returned, "refused", "still waits");
@@ -537,26 +530,15 @@ TEST_F(stream, connect_blocked_on_backlog_when_the_listener_shuts_down_reading)
  */
 TEST_F(stream, connector_leaving_without_its_slot_passes_the_wakeup_on)
 {
-	struct call a = { .op = CALL_CONNECT }, b = { .op = CALL_CONNECT };
+	struct call a = {}, b = {};
 	int first, other, s, got_in;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
 	BACKLOG_QUEUES_OR_SKIP();
-	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
+	first = full_backlog(_metadata, self, variant);
 	other = listen_on(_metadata, variant->fam, self->family, 2, 1);
-	first = stream_socket(_metadata, self->family, 0);
-	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
-
-	a.fd = stream_socket(_metadata, self->family, 0);
-	a.addrlen = fam_addr(variant->fam, self->family, test_port() + 1,
-			     false, &a.addr);
-	ASSERT_EQ(0, call_start(&a));
-	EXPECT_FALSE(call_returns_within(&a, BLOCKED_MS));
-	b.fd = stream_socket(_metadata, self->family, 0);
-	b.addrlen = a.addrlen;
-	b.addr = a.addr;
-	ASSERT_EQ(0, call_start(&b));
-	EXPECT_FALSE(call_returns_within(&b, BLOCKED_MS));
+	connect_waiting(_metadata, self, variant, &a);
+	connect_waiting(_metadata, self, variant, &b);
 
 	/* a's socket gets connected elsewhere while a waits */
 	ASSERT_EQ(0, connect_to(variant->fam, self->family, a.fd, 2));
@@ -662,9 +644,7 @@ TEST_F(stream, connectors_waiting_on_a_full_backlog_are_woken_one_per_accept)
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
 	BACKLOG_QUEUES_OR_SKIP();
-	self->fd[L] = listen_on(_metadata, variant->fam, self->family, 1, 0);
-	first = stream_socket(_metadata, self->family, 0);
-	ASSERT_EQ(0, connect_to(variant->fam, self->family, first, 1));
+	first = full_backlog(_metadata, self, variant);
 	for (i = 0; i < CONNECTORS; i++) {
 		c[i].fd = stream_socket(_metadata, self->family, 0);
 		c[i].addrlen = fam_addr(variant->fam, self->family,
@@ -1720,14 +1700,6 @@ TEST_F(stream, another_netns_cannot_connect)
  */
 #define BULK		65536
 
-/* One bulk message through the pair, so that the reader reads in bulk. */
-static void bulk_warm_up(struct __test_metadata *_metadata, int c, int s,
-			 unsigned char *buf)
-{
-	ASSERT_EQ(BULK, send(c, buf, BULK, 0));
-	ASSERT_EQ(BULK, recv(s, buf, BULK, MSG_WAITALL));
-}
-
 TEST_F(stream, bulk_write_into_a_waiting_reader_arrives_intact)
 {
 	struct call c = { .op = CALL_RECV, .len = BULK, .flags = MSG_WAITALL };
@@ -1735,7 +1707,7 @@ TEST_F(stream, bulk_write_into_a_waiting_reader_arrives_intact)
 
 	PAIR_OR_SKIP();
 	ASSERT_TRUE(out && in);
-	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in, BULK);
 	c.fd = self->fd[S];
 	c.buf = in;
 	ASSERT_EQ(0, call_start(&c));
@@ -1764,7 +1736,7 @@ TEST_F(stream, waitall_bulk_read_gathers_writes_in_order)
 		free(in);
 		return;
 	}
-	bulk_warm_up(_metadata, self->fd[C], self->fd[S], out);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], out, BULK);
 	c.fd = self->fd[S];
 	c.buf = in;
 	ASSERT_EQ(0, call_start(&c));
@@ -1789,7 +1761,7 @@ TEST_F(stream, bulk_read_that_timed_out_loses_nothing_sent_after)
 
 	PAIR_OR_SKIP();
 	ASSERT_TRUE(out && in);
-	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in, BULK);
 	/* the reader waits with its bulk buffer, and gives up */
 	expect_rcvtimeo(_metadata, self->fd[S]);
 	ASSERT_EQ(-1, recv(self->fd[S], in, BULK, 0));
@@ -1816,7 +1788,7 @@ TEST_F(stream, send_from_a_faulting_buffer_delivers_what_it_reports)
 
 	PAIR_OR_SKIP();
 	ASSERT_TRUE(out && in && got);
-	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in, BULK);
 	bulk_pattern(out, BULK, 3);
 	ASSERT_EQ(0, mprotect(out + BULK / 2, BULK / 2, PROT_NONE));
 	c.fd = self->fd[S];

@@ -175,33 +175,6 @@ static bool call_returns_watched(struct call *c, int ms, bool *seen_d)
 	return false;
 }
 
-/* One bulk message through the pair, so that the reader reads in bulk. */
-static void bulk_warm_up(struct __test_metadata *_metadata, int c, int s)
-{
-	unsigned char *buf = page_buf(BULK, 1);
-
-	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(BULK, send(c, buf, BULK, 0));
-	ASSERT_EQ(BULK, recv(s, buf, BULK, MSG_WAITALL));
-	munmap(buf, BULK);
-}
-
-/*
- * Read until @len bytes, EOF or WAKE_MS of nothing, into @buf after the
- * @have bytes already there; returns the total.
- */
-static size_t read_rest(int fd, unsigned char *buf, size_t have, size_t len)
-{
-	while (have < len && poll_for(fd, POLLIN, WAKE_MS) & POLLIN) {
-		ssize_t n = recv(fd, buf + have, len - have, MSG_DONTWAIT);
-
-		if (n <= 0)
-			break;
-		have += n;
-	}
-	return have;
-}
-
 /* AF_TOY: the namespace's DIRECT_BYTES counter; the others: 0. */
 static int64_t direct_bytes(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(user_memory) *self,
@@ -229,12 +202,12 @@ TEST_F(user_memory, reader_signalled_while_the_writer_faults_returns_at_once)
 	struct call w = { .op = CALL_SEND, .len = BULK, .flags = MSG_NOSIGNAL };
 	unsigned char *in = page_buf(BULK, 0);
 	bool returned, seen_d = false;
-	size_t have;
+	ssize_t have;
 
 	PAIR_OR_SKIP();
 	STUCK_OR_SKIP();
 	ASSERT_NE(NULL, in);
-	bulk_warm_up(_metadata, self->fd[C], self->fd[S]);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in, BULK);
 	ASSERT_EQ(0, catch_signal(SIGUSR1, false));
 
 	r.fd = self->fd[S];
@@ -262,7 +235,7 @@ TEST_F(user_memory, reader_signalled_while_the_writer_faults_returns_at_once)
 	if (returned && r.ret < 0)
 		EXPECT_EQ(EINTR, observed_errno(r.err));
 	have = r.ret > 0 ? r.ret : 0;
-	EXPECT_EQ((size_t)BULK, read_rest(self->fd[S], in, have, BULK));
+	EXPECT_EQ(BULK, have + read_full(self->fd[S], in + have, BULK - have));
 	EXPECT_EQ(0, memcmp(self->pattern, in, BULK));
 }
 
@@ -281,7 +254,7 @@ TEST_F(user_memory, reader_killed_while_the_writer_faults_dies_at_once)
 	PAIR_OR_SKIP();
 	STUCK_OR_SKIP();
 	ASSERT_NE(NULL, in);
-	bulk_warm_up(_metadata, self->fd[C], self->fd[S]);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in, BULK);
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -321,7 +294,7 @@ TEST_F(user_memory, reader_killed_while_the_writer_faults_dies_at_once)
 	if (!WIFSIGNALED(status))
 		waitpid(pid, &status, 0);
 	ASSERT_EQ(BULK, w.ret) TH_LOG("send: %s", strerror(w.err));
-	EXPECT_EQ((size_t)BULK, read_rest(self->fd[S], in, 0, BULK));
+	EXPECT_EQ(BULK, read_full(self->fd[S], in, BULK));
 	EXPECT_EQ(0, memcmp(self->pattern, in, BULK));
 }
 
@@ -345,7 +318,7 @@ TEST_F(user_memory, reader_buffer_shared_with_a_fork_gets_every_byte)
 
 	PAIR_OR_SKIP();
 	ASSERT_NE(NULL, in);
-	bulk_warm_up(_metadata, self->fd[C], self->fd[S]);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in, BULK);
 	direct = direct_bytes(_metadata, self, variant);
 	ASSERT_EQ(0, pipe(go));
 
@@ -399,7 +372,7 @@ TEST_F(user_memory, recv_into_a_shared_file_mapping_reaches_the_file)
 	ASSERT_EQ(0, ftruncate(file, BULK));
 	map = mmap(NULL, BULK, PROT_READ | PROT_WRITE, MAP_SHARED, file, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	bulk_warm_up(_metadata, self->fd[C], self->fd[S]);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], back, BULK);
 	direct = direct_bytes(_metadata, self, variant);
 
 	r.fd = self->fd[S];
