@@ -49,9 +49,10 @@ static inline kuid_t sk_uid(const struct sock *sk)
 /*
  * 6.10: proto_ops.accept takes its flags in struct proto_accept_arg
  * instead of as (int flags, bool kern). Write .accept for the new form,
- * fn(sock, newsock, arg), follow it with TOY_ACCEPT_OP(fn) and set
- * .accept = toy_accept_op(fn). Before 6.10 that defines and names
- * fn_pre_6_10(), which passes the old arguments on. Either way it checks
+ * fn(sock, newsock, arg), follow its declaration in a header with
+ * TOY_ACCEPT_OP(fn) and set .accept = toy_accept_op(fn) in any file that
+ * includes the header. Before 6.10 that defines and names fn_pre_6_10(),
+ * a static inline that passes the old arguments on. Either way it checks
  * at build time that .accept gets the type it wants.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
@@ -61,8 +62,9 @@ struct proto_accept_arg {
 };
 
 #define TOY_ACCEPT_OP(fn)						\
-static int fn##_pre_6_10(struct socket *sock, struct socket *newsock,	\
-			 int flags, bool kern)				\
+static inline int fn##_pre_6_10(struct socket *sock,			\
+				struct socket *newsock,			\
+				int flags, bool kern)			\
 {									\
 	struct proto_accept_arg arg = { .flags = flags, .kern = kern };	\
 									\

@@ -30,7 +30,9 @@
 #include <linux/termios.h>
 #include <net/sock.h>
 
-#include "toy.h"
+#include "dgram.h"
+#include "sock.h"
+#include "stats.h"
 
 /* A datagram up to this size is copied into the skb head, one allocation. */
 #define TOY_DGRAM_LINEAR_MAX	SKB_MAX_HEAD(0)
@@ -106,7 +108,7 @@ static int toy_dgram_connect(struct socket *sock,
 	if (err)
 		goto out;
 	/* as AF_UNIX: connecting to a port nobody has bound is refused */
-	other = toy_lookup(sock_net(sk), SOCK_DGRAM, addr->stoy_port);
+	other = toy_lookup(sk, addr->stoy_port);
 	if (!other) {
 		toy_stat_add(sk, TOY_STAT_REFUSED, 1);
 		err = -ECONNREFUSED;
@@ -228,7 +230,7 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 		goto out_free;
 	TOY_DGRAM_CB(skb)->src_port = src_port;
 
-	rx = toy_lookup(sock_net(sk), SOCK_DGRAM, port);
+	rx = toy_lookup(sk, port);
 	if (!rx) {
 		err = -ECONNREFUSED;
 		goto out_free;
@@ -398,8 +400,8 @@ static int toy_dgram_socketpair(struct socket *sock1, struct socket *sock2)
 	return 0;
 }
 
-/* .family: see toy_stream_ops in toy.h */
-const struct proto_ops toy_dgram_ops = {
+/* .family: PF_UNSPEC, see toy_family_ops in main.c */
+static const struct proto_ops toy_dgram_ops = {
 	.family		= PF_UNSPEC,
 	.owner		= THIS_MODULE,
 	.release	= toy_dgram_release,
@@ -416,3 +418,17 @@ const struct proto_ops toy_dgram_ops = {
 	.recvmsg	= toy_dgram_recvmsg,
 	.mmap		= sock_no_mmap,
 };
+
+/**
+ * toy_dgram_create() - socket(2) for SOCK_DGRAM
+ * @net: the caller's network namespace
+ * @sock: the new struct socket
+ * @kern: true for sockets created by the kernel itself
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int toy_dgram_create(struct net *net, struct socket *sock, int kern)
+{
+	sock->ops = &toy_dgram_ops;
+	return toy_sock_alloc(net, sock, SOCK_DGRAM, kern) ? 0 : -ENOMEM;
+}

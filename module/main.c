@@ -13,16 +13,52 @@
 #include <linux/net.h>
 #include <linux/socket.h>
 
-#include "toy.h"
+#include "dgram.h"
+#include "netlink.h"
+#include "sock.h"
+#include "stats.h"
+#include "stream.h"
 
 int toy_family = TOY_FAMILY_DEFAULT;
 module_param_named(family, toy_family, int, 0444);
 MODULE_PARM_DESC(family, "address family number to register (default "
 		 __stringify(TOY_FAMILY_DEFAULT) ")");
 
+/**
+ * toy_create() - net_proto_family.create: socket(2) for AF_TOY
+ * @net: network namespace of the caller
+ * @sock: the new struct socket, its type already set by the caller
+ * @protocol: must be 0: AF_TOY has one protocol per type
+ * @kern: true for sockets created by the kernel itself
+ *
+ * Each type sets its proto_ops and allocates the sock.
+ *
+ * Return: 0, -EPROTONOSUPPORT for a non-zero protocol, -ESOCKTNOSUPPORT for
+ * a type AF_TOY does not offer, or -ENOMEM.
+ */
+static int toy_create(struct net *net, struct socket *sock, int protocol,
+		      int kern)
+{
+	if (protocol)
+		return -EPROTONOSUPPORT;
+
+	switch (sock->type) {
+	case SOCK_STREAM:
+		return toy_stream_create(net, sock, kern);
+	case SOCK_DGRAM:
+		return toy_dgram_create(net, sock, kern);
+	default:
+		return -ESOCKTNOSUPPORT;
+	}
+}
+
 /*
  * Read by __sock_create() under RCU; .family is the only field that is not
- * known at compile time.
+ * known at compile time. The proto_ops of each type are const, so their
+ * .family is PF_UNSPEC: sock_register() takes the number from here and
+ * every sock carries it in sk_family. The 6.1 core reads proto_ops.family
+ * only to recognise AF_UNIX sockets (SCM_RIGHTS in net/core/scm.c, the
+ * garbage collector in net/unix/garbage.c).
  */
 static struct net_proto_family toy_family_ops __ro_after_init = {
 	.create	= toy_create,

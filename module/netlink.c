@@ -25,7 +25,9 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-#include "toy.h"
+#include "netlink.h"
+#include "sock.h"
+#include "stats.h"
 
 /* TOY_CMD_SOCK_GET takes an optional type and port to match. */
 static const struct nla_policy toy_sock_get_policy[TOY_SOCK_A_MAX + 1] = {
@@ -34,23 +36,81 @@ static const struct nla_policy toy_sock_get_policy[TOY_SOCK_A_MAX + 1] = {
 	[TOY_SOCK_A_PORT]	= { .type = NLA_U32 },
 };
 
-/* Counters and gauges of one type, and which of them apply to it. */
-struct toy_type_report {
-	u64 stat[TOY_NR_STATS];
-	u64 state[__TOY_STATE_MAX];
-	u64 sockets;
-	bool stream;
+/* Which types' nests carry an attribute of enum toy_type_attr. */
+#define TOY_IN_STREAM	BIT(TOY_IDX_STREAM)
+#define TOY_IN_DGRAM	BIT(TOY_IDX_DGRAM)
+#define TOY_IN_ALL	(TOY_IN_STREAM | TOY_IN_DGRAM)
+
+/* No counter: the attribute is a gauge, counted by toy_count_sock(). */
+#define TOY_GAUGE	(-1)
+
+/**
+ * struct toy_type_field - one attribute of a type's nest in STATS_GET
+ * @attr: the &enum toy_type_attr
+ * @stat: the &enum toy_stat it reports, or %TOY_GAUGE
+ * @types: the types whose nest carries it (%TOY_IN_STREAM, ...)
+ */
+struct toy_type_field {
+	u16 attr;
+	s8 stat;
+	u8 types;
 };
 
-/* The gauges: count the sockets of the namespace by type and state. */
+/* The nest of each type, in attribute order. */
+static const struct toy_type_field toy_type_fields[] = {
+	{ TOY_TYPE_A_SOCKETS,		TOY_GAUGE,		TOY_IN_ALL },
+	{ TOY_TYPE_A_UNCONNECTED,	TOY_GAUGE,		TOY_IN_ALL },
+	{ TOY_TYPE_A_LISTENING,		TOY_GAUGE,		TOY_IN_STREAM },
+	{ TOY_TYPE_A_CONNECTED,		TOY_GAUGE,		TOY_IN_ALL },
+	{ TOY_TYPE_A_ESTABLISHED,	TOY_STAT_ESTABLISHED,	TOY_IN_ALL },
+	{ TOY_TYPE_A_REFUSED,		TOY_STAT_REFUSED,	TOY_IN_ALL },
+	{ TOY_TYPE_A_BACKLOG_OVERFLOWS,	TOY_STAT_BACKLOG_OVERFLOWS,
+					TOY_IN_STREAM },
+	{ TOY_TYPE_A_TX_BYTES,		TOY_STAT_TX_BYTES,	TOY_IN_ALL },
+	{ TOY_TYPE_A_TX_MSGS,		TOY_STAT_TX_MSGS,	TOY_IN_ALL },
+	{ TOY_TYPE_A_RX_BYTES,		TOY_STAT_RX_BYTES,	TOY_IN_ALL },
+	{ TOY_TYPE_A_RX_MSGS,		TOY_STAT_RX_MSGS,	TOY_IN_ALL },
+	{ TOY_TYPE_A_DROPS,		TOY_STAT_DROPS,		TOY_IN_DGRAM },
+	{ TOY_TYPE_A_DIRECT_BYTES,	TOY_STAT_DIRECT_BYTES,	TOY_IN_STREAM },
+};
+
+/* What STATS_GET reports: by type, the value of each enum toy_type_attr. */
+struct toy_stats_report {
+	u64 val[TOY_NR_TYPES][TOY_TYPE_A_MAX + 1];
+};
+
+/* The gauge attribute of each state. */
+static const u16 toy_state_attr[__TOY_STATE_MAX] = {
+	[TOY_STATE_UNCONNECTED]	= TOY_TYPE_A_UNCONNECTED,
+	[TOY_STATE_LISTEN]	= TOY_TYPE_A_LISTENING,
+	[TOY_STATE_CONNECTED]	= TOY_TYPE_A_CONNECTED,
+};
+
+/* toy_sock_walk() visitor: count the sockets by type and state. */
 static int toy_count_sock(struct sock *sk, void *arg)
 {
-	struct toy_type_report *report = arg;
-	struct toy_type_report *r = &report[toy_type_idx(sk)];
+	struct toy_stats_report *report = arg;
+	u64 *val = report->val[toy_type_idx(sk)];
 
-	r->sockets++;
-	r->state[toy_sock_state(sk)]++;
+	val[TOY_TYPE_A_SOCKETS]++;
+	val[toy_state_attr[toy_sock_state(sk)]]++;
 	return 0;
+}
+
+/* The counters of @net, and its sockets counted by type and state. */
+static void toy_stats_report(struct net *net, struct toy_stats_report *r)
+{
+	u64 stat[TOY_NR_TYPES][TOY_NR_STATS];
+	struct toy_sock_cursor pos = {};
+	unsigned int t, i;
+
+	toy_stats_read(net, stat);
+	for (t = 0; t < TOY_NR_TYPES; t++)
+		for (i = 0; i < ARRAY_SIZE(toy_type_fields); i++)
+			if (toy_type_fields[i].stat != TOY_GAUGE)
+				r->val[t][toy_type_fields[i].attr] =
+					stat[t][toy_type_fields[i].stat];
+	toy_sock_walk(net, &pos, toy_count_sock, r);
 }
 
 static int toy_put_u64(struct sk_buff *skb, int attr, u64 value)
@@ -58,39 +118,25 @@ static int toy_put_u64(struct sk_buff *skb, int attr, u64 value)
 	return nla_put_u64_64bit(skb, attr, value, TOY_TYPE_A_PAD);
 }
 
+/* The nest @attr of type @t: the attributes that apply to the type. */
 static int toy_put_type(struct sk_buff *skb, int attr,
-			const struct toy_type_report *r)
+			const struct toy_stats_report *r, enum toy_type_idx t)
 {
 	struct nlattr *nest;
+	unsigned int i;
 
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	if (toy_put_u64(skb, TOY_TYPE_A_SOCKETS, r->sockets) ||
-	    toy_put_u64(skb, TOY_TYPE_A_UNCONNECTED,
-			r->state[TOY_STATE_UNCONNECTED]) ||
-	    (r->stream &&
-	     toy_put_u64(skb, TOY_TYPE_A_LISTENING,
-			 r->state[TOY_STATE_LISTEN])) ||
-	    toy_put_u64(skb, TOY_TYPE_A_CONNECTED,
-			r->state[TOY_STATE_CONNECTED]) ||
-	    toy_put_u64(skb, TOY_TYPE_A_ESTABLISHED,
-			r->stat[TOY_STAT_ESTABLISHED]) ||
-	    toy_put_u64(skb, TOY_TYPE_A_REFUSED, r->stat[TOY_STAT_REFUSED]) ||
-	    (r->stream &&
-	     toy_put_u64(skb, TOY_TYPE_A_BACKLOG_OVERFLOWS,
-			 r->stat[TOY_STAT_BACKLOG_OVERFLOWS])) ||
-	    toy_put_u64(skb, TOY_TYPE_A_TX_BYTES, r->stat[TOY_STAT_TX_BYTES]) ||
-	    toy_put_u64(skb, TOY_TYPE_A_TX_MSGS, r->stat[TOY_STAT_TX_MSGS]) ||
-	    toy_put_u64(skb, TOY_TYPE_A_RX_BYTES, r->stat[TOY_STAT_RX_BYTES]) ||
-	    toy_put_u64(skb, TOY_TYPE_A_RX_MSGS, r->stat[TOY_STAT_RX_MSGS]) ||
-	    (!r->stream &&
-	     toy_put_u64(skb, TOY_TYPE_A_DROPS, r->stat[TOY_STAT_DROPS])) ||
-	    (r->stream &&
-	     toy_put_u64(skb, TOY_TYPE_A_DIRECT_BYTES,
-			 r->stat[TOY_STAT_DIRECT_BYTES]))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(toy_type_fields); i++) {
+		const struct toy_type_field *f = &toy_type_fields[i];
+
+		if (!(f->types & BIT(t)))
+			continue;
+		if (toy_put_u64(skb, f->attr, r->val[t][f->attr])) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
 	}
 	nla_nest_end(skb, nest);
 	return 0;
@@ -100,19 +146,11 @@ static struct genl_family toy_genl_family;
 
 static int toy_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct toy_type_report report[TOY_NR_TYPES] = {};
-	u64 stat[TOY_NR_TYPES][TOY_NR_STATS];
-	struct net *net = genl_info_net(info);
-	struct toy_sock_cursor pos = {};
+	struct toy_stats_report report = {};
 	struct sk_buff *msg;
-	unsigned int t;
 	void *hdr;
 
-	toy_stats_read(net, stat);
-	for (t = 0; t < TOY_NR_TYPES; t++)
-		memcpy(report[t].stat, stat[t], sizeof(report[t].stat));
-	report[TOY_IDX_STREAM].stream = true;
-	toy_sock_walk(net, &pos, toy_count_sock, report);
+	toy_stats_report(genl_info_net(info), &report);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -122,8 +160,8 @@ static int toy_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto err_size;
 	if (nla_put_u32(msg, TOY_STATS_A_FAMILY, toy_family) ||
-	    toy_put_type(msg, TOY_STATS_A_STREAM, &report[TOY_IDX_STREAM]) ||
-	    toy_put_type(msg, TOY_STATS_A_DGRAM, &report[TOY_IDX_DGRAM]))
+	    toy_put_type(msg, TOY_STATS_A_STREAM, &report, TOY_IDX_STREAM) ||
+	    toy_put_type(msg, TOY_STATS_A_DGRAM, &report, TOY_IDX_DGRAM))
 		goto err_size;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -215,11 +253,69 @@ static u64 toy_sock_cookie(struct sock *sk)
 	return (u64)half[1] << 32 | half[0];
 }
 
-static int toy_fill_sock(struct sock *sk, struct toy_dump_ctx *ctx)
+/* Which socket it is: type, ports, state, owner and identities. */
+static int toy_put_sock_id(struct sk_buff *skb, struct sock *sk,
+			   struct user_namespace *user_ns)
+{
+	u32 peer_port;
+
+	if (nla_put_u16(skb, TOY_SOCK_A_TYPE, sk->sk_type) ||
+	    nla_put_u32(skb, TOY_SOCK_A_PORT, READ_ONCE(toy_sk(sk)->port)) ||
+	    nla_put_u8(skb, TOY_SOCK_A_STATE, toy_sock_state(sk)))
+		return -EMSGSIZE;
+	if (toy_sock_peer_port(sk, &peer_port) &&
+	    nla_put_u32(skb, TOY_SOCK_A_PEER_PORT, peer_port))
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, TOY_SOCK_A_SHUTDOWN, READ_ONCE(sk->sk_shutdown)) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_INODE, sock_i_ino(sk),
+			      TOY_SOCK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_COOKIE, toy_sock_cookie(sk),
+			      TOY_SOCK_A_PAD) ||
+	    nla_put_u32(skb, TOY_SOCK_A_UID,
+			from_kuid_munged(user_ns, sk_uid(sk))))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Its queues and buffer sizes. */
+static int toy_put_sock_queues(struct sk_buff *skb, struct sock *sk)
+{
+	u32 rx_queue, tx_queue;
+
+	toy_sock_queues(sk, &rx_queue, &tx_queue);
+	if (nla_put_u32(skb, TOY_SOCK_A_RX_QUEUE, rx_queue) ||
+	    nla_put_u32(skb, TOY_SOCK_A_TX_QUEUE, tx_queue) ||
+	    nla_put_u32(skb, TOY_SOCK_A_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
+	    nla_put_u32(skb, TOY_SOCK_A_SNDBUF, READ_ONCE(sk->sk_sndbuf)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Its own counters. */
+static int toy_put_sock_counters(struct sk_buff *skb, struct sock *sk)
 {
 	struct toy_sock *tsk = toy_sk(sk);
+
+	if (nla_put_u64_64bit(skb, TOY_SOCK_A_TX_BYTES,
+			      atomic64_read(&tsk->tx_bytes), TOY_SOCK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_TX_MSGS,
+			      atomic64_read(&tsk->tx_msgs), TOY_SOCK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_RX_BYTES,
+			      atomic64_read(&tsk->rx_bytes), TOY_SOCK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_RX_MSGS,
+			      atomic64_read(&tsk->rx_msgs), TOY_SOCK_A_PAD))
+		return -EMSGSIZE;
+	if (sk->sk_type == SOCK_DGRAM &&
+	    nla_put_u64_64bit(skb, TOY_SOCK_A_DROPS,
+			      (u32)atomic_read(&sk->sk_drops), TOY_SOCK_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* One message of the dump: @sk, as enum toy_sock_attr describes it. */
+static int toy_fill_sock(struct sock *sk, struct toy_dump_ctx *ctx)
+{
 	struct sk_buff *skb = ctx->skb;
-	u32 rx_queue, tx_queue, peer_port;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(ctx->cb->skb).portid,
@@ -229,35 +325,9 @@ static int toy_fill_sock(struct sock *sk, struct toy_dump_ctx *ctx)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(ctx->cb, hdr);
 
-	toy_sock_queues(sk, &rx_queue, &tx_queue);
-	if (nla_put_u16(skb, TOY_SOCK_A_TYPE, sk->sk_type) ||
-	    nla_put_u32(skb, TOY_SOCK_A_PORT, READ_ONCE(tsk->port)) ||
-	    nla_put_u8(skb, TOY_SOCK_A_STATE, toy_sock_state(sk)) ||
-	    (toy_sock_peer_port(sk, &peer_port) &&
-	     nla_put_u32(skb, TOY_SOCK_A_PEER_PORT, peer_port)) ||
-	    nla_put_u8(skb, TOY_SOCK_A_SHUTDOWN, READ_ONCE(sk->sk_shutdown)) ||
-	    nla_put_u64_64bit(skb, TOY_SOCK_A_INODE, sock_i_ino(sk),
-			      TOY_SOCK_A_PAD) ||
-	    nla_put_u64_64bit(skb, TOY_SOCK_A_COOKIE, toy_sock_cookie(sk),
-			      TOY_SOCK_A_PAD) ||
-	    nla_put_u32(skb, TOY_SOCK_A_UID,
-			from_kuid_munged(ctx->user_ns, sk_uid(sk))) ||
-	    nla_put_u32(skb, TOY_SOCK_A_RX_QUEUE, rx_queue) ||
-	    nla_put_u32(skb, TOY_SOCK_A_TX_QUEUE, tx_queue) ||
-	    nla_put_u32(skb, TOY_SOCK_A_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
-	    nla_put_u32(skb, TOY_SOCK_A_SNDBUF, READ_ONCE(sk->sk_sndbuf)) ||
-	    nla_put_u64_64bit(skb, TOY_SOCK_A_TX_BYTES,
-			      atomic64_read(&tsk->tx_bytes), TOY_SOCK_A_PAD) ||
-	    nla_put_u64_64bit(skb, TOY_SOCK_A_TX_MSGS,
-			      atomic64_read(&tsk->tx_msgs), TOY_SOCK_A_PAD) ||
-	    nla_put_u64_64bit(skb, TOY_SOCK_A_RX_BYTES,
-			      atomic64_read(&tsk->rx_bytes), TOY_SOCK_A_PAD) ||
-	    nla_put_u64_64bit(skb, TOY_SOCK_A_RX_MSGS,
-			      atomic64_read(&tsk->rx_msgs), TOY_SOCK_A_PAD) ||
-	    (sk->sk_type == SOCK_DGRAM &&
-	     nla_put_u64_64bit(skb, TOY_SOCK_A_DROPS,
-			       (u32)atomic_read(&sk->sk_drops),
-			       TOY_SOCK_A_PAD))) {
+	if (toy_put_sock_id(skb, sk, ctx->user_ns) ||
+	    toy_put_sock_queues(skb, sk) ||
+	    toy_put_sock_counters(skb, sk)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

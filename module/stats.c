@@ -2,7 +2,7 @@
 /*
  * AF_TOY: the counters of each network namespace.
  *
- * Senders and receivers count with toy_stat_add() (toy.h): a this_cpu_add()
+ * Senders and receivers count with toy_stat_add() (stats.h): a this_cpu_add()
  * on the CPU's own share of the namespace's counters, with no lock and no
  * atomic instruction shared between CPUs. Readers sum the shares of every
  * possible CPU. A reset does not write to the shares, which other CPUs may
@@ -19,7 +19,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-#include "toy.h"
+#include "stats.h"
 
 unsigned int toy_stats_net_id __read_mostly;
 

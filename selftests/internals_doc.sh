@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.." || exit 1
 doc=Documentation/af_toy.rst
 missing=$(grep -o '``toy_[a-z0-9_]*()``' "$doc" | tr -d '`()' | sort -u |
 	while read -r f; do
-		grep -Eq "^[a-z].*[ *]$f\(" module/*.c module/*.h || echo "$f"
+		grep -Eq "^[a-z_].*[ *]$f\(" module/*.c module/*.h || echo "$f"
 	done)
 if [ -n "$missing" ]; then
 	echo "not ok - docs: $doc names functions module/ does not have:" $missing

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AF_TOY: struct toy_sock allocation and release, the port tables, bind,
- * getsockname/getpeername and the address checks shared by bind and connect.
+ * AF_TOY: the socket core. struct toy_sock allocation, the port tables,
+ * bind, getsockname/getpeername, the address checks shared by bind and
+ * connect, and the socket list of each namespace. Nothing here knows a
+ * socket type's data path: the types call in, this file never calls out.
  *
- * socket(2) reaches toy_create() through the net_proto_family registered in
- * main.c. The struct socket (the VFS side) gets the proto_ops of its type;
- * the struct sock (the protocol side) is allocated from the "AF_TOY" slab
- * cache of toy_proto, which also pins the module while any sock exists.
+ * socket(2) reaches toy_create() (main.c), which gives the struct socket
+ * (the VFS side) the proto_ops of its type and allocates the struct sock
+ * (the protocol side) with toy_sock_alloc(), from the "AF_TOY" slab cache
+ * of toy_proto, which also pins the module while any sock exists.
  *
  * Bound sockets live in a port table per network namespace and per socket
  * type, so a stream and a dgram socket may share a port number and two
@@ -40,7 +42,7 @@
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
-#include "toy.h"
+#include "sock.h"
 
 /* Ephemeral ports are drawn at random from the upper three quarters. */
 #define TOY_PORT_EPHEMERAL_MIN	0x40000000U
@@ -66,8 +68,7 @@ struct toy_sock_bucket {
 
 /**
  * struct toy_net - AF_TOY state of one network namespace
- * @stream_ports: bound SOCK_STREAM sockets by port
- * @dgram_ports: bound SOCK_DGRAM sockets by port
+ * @ports: bound sockets by port, one table per &enum toy_type_idx
  * @socks: every socket of the namespace, hashed by address
  *
  * Allocated and freed with the namespace (pernet_operations). Each port
@@ -76,8 +77,7 @@ struct toy_sock_bucket {
  * tables and the list are empty when it is freed.
  */
 struct toy_net {
-	struct rhashtable	stream_ports;
-	struct rhashtable	dgram_ports;
+	struct rhashtable	ports[TOY_NR_TYPES];
 	struct toy_sock_bucket	socks[TOY_SOCK_BUCKETS];
 };
 
@@ -94,38 +94,39 @@ static struct rhashtable *toy_port_table(const struct sock *sk)
 {
 	struct toy_net *tn = net_generic(sock_net(sk), toy_net_id);
 
-	return sk->sk_type == SOCK_STREAM ? &tn->stream_ports : &tn->dgram_ports;
+	return &tn->ports[toy_type_idx(sk)];
 }
 
 static int __net_init toy_net_init(struct net *net)
 {
 	struct toy_net *tn = net_generic(net, toy_net_id);
-	unsigned int i;
+	unsigned int i, t;
 	int err;
 
 	for (i = 0; i < TOY_SOCK_BUCKETS; i++) {
 		spin_lock_init(&tn->socks[i].lock);
 		INIT_HLIST_HEAD(&tn->socks[i].head);
 	}
-	err = rhashtable_init(&tn->stream_ports, &toy_port_params);
-	if (err)
-		return err;
-	err = rhashtable_init(&tn->dgram_ports, &toy_port_params);
-	if (err)
-		goto err_stream;
+	for (t = 0; t < TOY_NR_TYPES; t++) {
+		err = rhashtable_init(&tn->ports[t], &toy_port_params);
+		if (err)
+			goto err_ports;
+	}
 	return 0;
 
-err_stream:
-	rhashtable_destroy(&tn->stream_ports);
+err_ports:
+	while (t--)
+		rhashtable_destroy(&tn->ports[t]);
 	return err;
 }
 
 static void __net_exit toy_net_exit(struct net *net)
 {
 	struct toy_net *tn = net_generic(net, toy_net_id);
+	unsigned int t;
 
-	rhashtable_destroy(&tn->dgram_ports);
-	rhashtable_destroy(&tn->stream_ports);
+	for (t = 0; t < TOY_NR_TYPES; t++)
+		rhashtable_destroy(&tn->ports[t]);
 }
 
 static struct toy_sock_bucket *toy_sock_bucket(const struct sock *sk)
@@ -378,28 +379,24 @@ void toy_unbind(struct sock *sk)
 }
 
 /**
- * toy_lookup() - find the socket bound to @port in a port table
- * @net: the namespace whose table to search
- * @type: SOCK_STREAM or SOCK_DGRAM
+ * toy_lookup() - find the socket bound to @port in @sk's port table
+ * @sk: the socket looking: its namespace and type choose the table
  * @port: the port
  *
  * Return: the socket with a reference the caller drops with sock_put(), or
  * NULL when no socket is bound there.
  */
-struct sock *toy_lookup(struct net *net, int type, u32 port)
+struct sock *toy_lookup(const struct sock *sk, u32 port)
 {
-	struct toy_net *tn = net_generic(net, toy_net_id);
-	struct rhashtable *table;
+	struct sock *found = NULL;
 	struct toy_sock *tsk;
-	struct sock *sk = NULL;
 
-	table = type == SOCK_STREAM ? &tn->stream_ports : &tn->dgram_ports;
 	rcu_read_lock();
-	tsk = rhashtable_lookup(table, &port, toy_port_params);
+	tsk = rhashtable_lookup(toy_port_table(sk), &port, toy_port_params);
 	if (tsk && refcount_inc_not_zero(&tsk->sk.sk_refcnt))
-		sk = &tsk->sk;
+		found = &tsk->sk;
 	rcu_read_unlock();
-	return sk;
+	return found;
 }
 
 /**
@@ -508,7 +505,7 @@ int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
  * @net: its network namespace
  * @sock: the struct socket it belongs to, or NULL for a socket that a
  *	listener queues for accept()
- * @type: SOCK_STREAM or SOCK_DGRAM
+ * @type: its socket type
  * @kern: true for sockets created by the kernel itself
  *
  * Return: the sock, holding the one reference of its owner, or NULL.
@@ -531,40 +528,6 @@ struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 	INIT_LIST_HEAD(&tsk->accept_queue);
 	INIT_LIST_HEAD(&tsk->accept_node);
 	init_waitqueue_head(&tsk->peer_wait);
-
-	if (type == SOCK_STREAM)
-		toy_stream_init_sock(sk);
 	toy_sock_list(sk);
 	return sk;
-}
-
-/**
- * toy_create() - net_proto_family.create for AF_TOY
- * @net: network namespace of the caller
- * @sock: the new struct socket, its type already set by the caller
- * @protocol: must be 0: AF_TOY has one protocol per type
- * @kern: true for sockets created by the kernel itself
- *
- * Return: 0, -EPROTONOSUPPORT for a non-zero protocol, -ESOCKTNOSUPPORT for
- * a type other than SOCK_STREAM and SOCK_DGRAM, or -ENOMEM.
- */
-int toy_create(struct net *net, struct socket *sock, int protocol, int kern)
-{
-	if (protocol)
-		return -EPROTONOSUPPORT;
-
-	switch (sock->type) {
-	case SOCK_STREAM:
-		sock->ops = &toy_stream_ops;
-		break;
-	case SOCK_DGRAM:
-		sock->ops = &toy_dgram_ops;
-		break;
-	default:
-		return -ESOCKTNOSUPPORT;
-	}
-
-	if (!toy_sock_alloc(net, sock, sock->type, kern))
-		return -ENOMEM;
-	return 0;
 }
