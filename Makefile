@@ -183,6 +183,8 @@ run: all
 			grep -E "^(not )?ok .*(socket_reports|family_number_as|seqpacket)"; \
 		echo "== SOCK_STREAM, next to AF_UNIX and AF_VSOCK (selftests/stream, a few of its checks)"; \
 		selftests/stream 2>&1 | grep -E "^(not )?ok .*(bulk_64mib|nobody_bound|rcvlowat_in_poll|rcvbuf_bounds)|^# Totals"; \
+		echo "== SOCK_SEQPACKET, next to AF_UNIX and AF_VSOCK (selftests/seqpacket, a few of its checks)"; \
+		selftests/seqpacket 2>&1 | grep -E "^(not )?ok .*(keep_their_boundaries|short_buffer|zero_length|large_records|never_interleave)|^# Totals"; \
 		echo "== SOCK_DGRAM, next to AF_UNIX (selftests/dgram, a few of its checks; AF_VSOCK has no loopback dgram)"; \
 		selftests/dgram 2>&1 | grep -E "^(not )?ok .*(unix|toy)\.(full_receiver|many_senders|sizes_from)|^# Totals"; \
 		echo "== toycat: /init through an AF_TOY stream (toycat -l 7000 > /tmp/copy, toycat 7000 < /init)"; \
@@ -193,7 +195,12 @@ run: all
 		echo "== toystat: what AF_TOY counted in this namespace during the checks above"; \
 		toystat; \
 		echo "== toystat -j, the SOCK_DGRAM part: every datagram sent was received or dropped"; \
-		toystat -j | jq -M -c ".dgram"'
+		toystat -j | jq -M -c ".dgram"; \
+		echo "== toycat -s: SOCK_SEQPACKET, each read of its input one record, written out whole"; \
+		toycat -l -s -j 7001 > /tmp/records 2> /tmp/events & \
+		for i in $$(seq 100); do grep -q listening /tmp/events 2>/dev/null && break; sleep 0.1; done; \
+		printf "one\\ntwo\\n" | toycat -s 7001; wait; \
+		grep closed /tmp/events; cat /tmp/records'
 
 # toyperf's whole matrix in the guest; its JSON and Markdown come back
 # between marker lines and user/toyperf-report files them and plots them.
@@ -218,7 +225,7 @@ vm: all
 # between the matrix markers. make check fails when its own run of the
 # same tests would write anything else (matrix-check).
 MATRIX := Documentation/behaviour-matrix.md
-MATRIX_TESTS := socket_create bind stream dgram splice user_memory races
+MATRIX_TESTS := socket_create bind stream seqpacket dgram splice user_memory races
 MATRIX_GEN := selftests/behaviour-matrix.sh
 
 matrix:

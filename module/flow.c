@@ -216,8 +216,11 @@ int toy_flow_send_failed(struct sock *sk, int err, int flags)
  */
 bool toy_flow_readable(struct sock *sk, u32 seen)
 {
-	return READ_ONCE(toy_sk(sk)->rx_unread) > seen ||
-	       READ_ONCE(sk->sk_err) ||
+	/* with nothing seen, a queued record of 0 bytes is something */
+	bool more = seen ? READ_ONCE(toy_sk(sk)->rx_unread) > seen :
+			   !skb_queue_empty_lockless(&sk->sk_receive_queue);
+
+	return more || READ_ONCE(sk->sk_err) ||
 	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 }
 

@@ -15,6 +15,7 @@
 
 #include "dgram.h"
 #include "netlink.h"
+#include "seqpacket.h"
 #include "sock.h"
 #include "stats.h"
 #include "stream.h"
@@ -45,6 +46,8 @@ static int toy_create(struct net *net, struct socket *sock, int protocol,
 	switch (sock->type) {
 	case SOCK_STREAM:
 		return toy_stream_create(net, sock, kern);
+	case SOCK_SEQPACKET:
+		return toy_seqpacket_create(net, sock, kern);
 	case SOCK_DGRAM:
 		return toy_dgram_create(net, sock, kern);
 	default:

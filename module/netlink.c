@@ -32,14 +32,15 @@
 /* TOY_CMD_SOCK_GET takes an optional type and port to match. */
 static const struct nla_policy toy_sock_get_policy[TOY_SOCK_A_MAX + 1] = {
 	[TOY_SOCK_A_TYPE]	= NLA_POLICY_RANGE(NLA_U16, SOCK_STREAM,
-						   SOCK_DGRAM),
+						   SOCK_SEQPACKET),
 	[TOY_SOCK_A_PORT]	= { .type = NLA_U32 },
 };
 
 /* Which types' nests carry an attribute of enum toy_type_attr. */
 #define TOY_IN_STREAM	BIT(TOY_IDX_STREAM)
 #define TOY_IN_DGRAM	BIT(TOY_IDX_DGRAM)
-#define TOY_IN_ALL	(TOY_IN_STREAM | TOY_IN_DGRAM)
+#define TOY_IN_CONN	(TOY_IN_STREAM | BIT(TOY_IDX_SEQPACKET))
+#define TOY_IN_ALL	(TOY_IN_CONN | TOY_IN_DGRAM)
 
 /* No counter: the attribute is a gauge, counted by toy_count_sock(). */
 #define TOY_GAUGE	(-1)
@@ -60,12 +61,12 @@ struct toy_type_field {
 static const struct toy_type_field toy_type_fields[] = {
 	{ TOY_TYPE_A_SOCKETS,		TOY_GAUGE,		TOY_IN_ALL },
 	{ TOY_TYPE_A_UNCONNECTED,	TOY_GAUGE,		TOY_IN_ALL },
-	{ TOY_TYPE_A_LISTENING,		TOY_GAUGE,		TOY_IN_STREAM },
+	{ TOY_TYPE_A_LISTENING,		TOY_GAUGE,		TOY_IN_CONN },
 	{ TOY_TYPE_A_CONNECTED,		TOY_GAUGE,		TOY_IN_ALL },
 	{ TOY_TYPE_A_ESTABLISHED,	TOY_STAT_ESTABLISHED,	TOY_IN_ALL },
 	{ TOY_TYPE_A_REFUSED,		TOY_STAT_REFUSED,	TOY_IN_ALL },
 	{ TOY_TYPE_A_BACKLOG_OVERFLOWS,	TOY_STAT_BACKLOG_OVERFLOWS,
-					TOY_IN_STREAM },
+					TOY_IN_CONN },
 	{ TOY_TYPE_A_TX_BYTES,		TOY_STAT_TX_BYTES,	TOY_IN_ALL },
 	{ TOY_TYPE_A_TX_MSGS,		TOY_STAT_TX_MSGS,	TOY_IN_ALL },
 	{ TOY_TYPE_A_RX_BYTES,		TOY_STAT_RX_BYTES,	TOY_IN_ALL },
@@ -161,7 +162,9 @@ static int toy_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 		goto err_size;
 	if (nla_put_u32(msg, TOY_STATS_A_FAMILY, toy_family) ||
 	    toy_put_type(msg, TOY_STATS_A_STREAM, &report, TOY_IDX_STREAM) ||
-	    toy_put_type(msg, TOY_STATS_A_DGRAM, &report, TOY_IDX_DGRAM))
+	    toy_put_type(msg, TOY_STATS_A_DGRAM, &report, TOY_IDX_DGRAM) ||
+	    toy_put_type(msg, TOY_STATS_A_SEQPACKET, &report,
+			 TOY_IDX_SEQPACKET))
 		goto err_size;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -362,8 +365,16 @@ static int toy_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	};
 	int err;
 
-	if (attrs[TOY_SOCK_A_TYPE])
+	if (attrs[TOY_SOCK_A_TYPE]) {
 		ctx.type = nla_get_u16(attrs[TOY_SOCK_A_TYPE]);
+		/* the policy's range holds two numbers that are no type here */
+		if (ctx.type != SOCK_STREAM && ctx.type != SOCK_DGRAM &&
+		    ctx.type != SOCK_SEQPACKET) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TOY_SOCK_A_TYPE],
+					    "AF_TOY has no socket of this type");
+			return -EINVAL;
+		}
+	}
 	if (attrs[TOY_SOCK_A_PORT]) {
 		ctx.port = nla_get_u32(attrs[TOY_SOCK_A_PORT]);
 		ctx.match_port = true;

@@ -7,7 +7,8 @@
  *
  *   main.c, netlink.c     the address family and the netlink family: know
  *                         every type and dispatch on it
- *   stream.c, dgram.c     the data path of each type; direct.c, the
+ *   stream.c, seqpacket.c, dgram.c
+ *                         the data path of each type; direct.c, the
  *                         stream's one-copy path into a waiting reader
  *   conn.c, flow.c        what the connected types share: the connection
  *                         lifecycle (listen, connect, accept, shutdown,
@@ -80,7 +81,7 @@ struct toy_direct;
  *	socket, all when the listener closes, is shut down for reading or
  *	gets a larger backlog.
  * @rx_unread: connected types: unread payload bytes in sk_receive_queue
- *	(SIOCINQ, poll and SO_RCVLOWAT). Written under sk_receive_queue.lock,
+ *	(a stream's SIOCINQ, poll and SO_RCVLOWAT; SIOCOUTQ). Written under sk_receive_queue.lock,
  *	read locklessly.
  * @direct: stream: the buffer of a reader sleeping in recvmsg() with an
  *	empty queue, posted for a sender to copy into directly (struct
@@ -165,13 +166,21 @@ static inline struct toy_sock *toy_sk(const struct sock *sk)
 /* Index of a socket type in the port tables and the per-type counters. */
 enum toy_type_idx {
 	TOY_IDX_STREAM,
+	TOY_IDX_SEQPACKET,
 	TOY_IDX_DGRAM,
 	TOY_NR_TYPES,
 };
 
 static inline enum toy_type_idx toy_type_idx(const struct sock *sk)
 {
-	return sk->sk_type == SOCK_STREAM ? TOY_IDX_STREAM : TOY_IDX_DGRAM;
+	switch (sk->sk_type) {
+	case SOCK_STREAM:
+		return TOY_IDX_STREAM;
+	case SOCK_SEQPACKET:
+		return TOY_IDX_SEQPACKET;
+	default:
+		return TOY_IDX_DGRAM;
+	}
 }
 
 /*

@@ -256,16 +256,33 @@ static void toy_stream_consume(struct sock *sk, struct sk_buff *skb, u32 len)
 }
 
 /*
- * Copy up to @len bytes of @skb to @msg, from the first byte not yet
- * consumed. Returns the bytes copied, or 0 when the copy faulted.
+ * Nothing (more) is queued: is the read over? Yes once @target bytes were
+ * copied, or as toy_flow_read_over() says.
  */
-static size_t toy_stream_copy_skb(struct sk_buff *skb, struct msghdr *msg,
-				  size_t len)
+static bool toy_stream_read_done(struct sock *sk, size_t copied, int target,
+				 long timeo, int *err)
+{
+	return copied >= target || toy_flow_read_over(sk, copied, timeo, err);
+}
+
+/*
+ * Copy what @skb holds past the bytes consumed to @msg, up to @size bytes
+ * in all, adding to *@copied. False when the copy faulted: the read ends,
+ * with -EFAULT in *@err if it copied nothing before.
+ */
+static bool toy_stream_copy_skb(struct sk_buff *skb, struct msghdr *msg,
+				size_t size, size_t *copied, int *err)
 {
 	u32 offset = TOY_SKB_CB(skb)->consumed;
+	size_t len = min_t(size_t, skb->len - offset, size - *copied);
 
-	len = min_t(size_t, skb->len - offset, len);
-	return skb_copy_datagram_msg(skb, offset, msg, len) ? 0 : len;
+	if (skb_copy_datagram_msg(skb, offset, msg, len)) {
+		if (!*copied)
+			*err = -EFAULT;
+		return false;
+	}
+	*copied += len;
+	return true;
 }
 
 /*
@@ -281,25 +298,18 @@ static size_t toy_stream_read(struct sock *sk, struct msghdr *msg,
 
 	while (copied < size) {
 		struct sk_buff *skb = toy_stream_next_skb(sk, NULL);
-		size_t len;
+		size_t before = copied;
 
 		if (!skb) {
-			if (copied >= target ||
-			    toy_flow_read_over(sk, copied, *timeo, err))
+			if (toy_stream_read_done(sk, copied, target, *timeo, err))
 				break;
-			copied += toy_direct_wait(sk, msg, size - copied,
-						       timeo);
+			copied += toy_direct_wait(sk, msg, size - copied, timeo);
 			continue;
 		}
-		len = toy_stream_copy_skb(skb, msg, size - copied);
-		if (!len) {
-			if (!copied)
-				*err = -EFAULT;
+		if (!toy_stream_copy_skb(skb, msg, size, &copied, err))
 			break;
-		}
-		copied += len;
 		spliced = TOY_SKB_CB(skb)->spliced;
-		toy_stream_consume(sk, skb, len);
+		toy_stream_consume(sk, skb, copied - before);
 	}
 	/*
 	 * A reader fed spliced pages posts no buffer: the sender would not
@@ -322,25 +332,17 @@ static size_t toy_stream_peek(struct sock *sk, struct msghdr *msg,
 	size_t copied = 0;
 
 	while (copied < size) {
-		size_t len;
-
 		skb = toy_stream_next_skb(sk, skb);
-		if (!skb) {
-			if (copied >= target ||
-			    toy_flow_read_over(sk, copied, *timeo, err))
+		if (skb) {
+			if (!toy_stream_copy_skb(skb, msg, size, &copied, err))
 				break;
-			toy_flow_wait_readable(sk, timeo, copied);
-			iov_iter_revert(&msg->msg_iter, copied);
-			copied = 0;
 			continue;
 		}
-		len = toy_stream_copy_skb(skb, msg, size - copied);
-		if (!len) {
-			if (!copied)
-				*err = -EFAULT;
+		if (toy_stream_read_done(sk, copied, target, *timeo, err))
 			break;
-		}
-		copied += len;
+		toy_flow_wait_readable(sk, timeo, copied);
+		iov_iter_revert(&msg->msg_iter, copied);
+		copied = 0;
 	}
 	return copied;
 }

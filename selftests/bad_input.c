@@ -104,10 +104,14 @@ FIXTURE_VARIANT(bad_input) {
 
 #define STREAM	.type = SOCK_STREAM
 #define DGRAM	.type = SOCK_DGRAM
+#define SEQPACKET	.type = SOCK_SEQPACKET
+
+/* A record above any SO_SNDBUF the tests run with (wmem_max is 212992). */
+#define RECORD_OVER_SNDBUF	(1 << 20)
 
 /* socket() */
-FIXTURE_VARIANT_ADD(bad_input, socket_seqpacket) {
-	.op = OP_SOCKET, .type = SOCK_SEQPACKET, .err = ESOCKTNOSUPPORT };
+FIXTURE_VARIANT_ADD(bad_input, socket_rdm) {
+	.op = OP_SOCKET, .type = SOCK_RDM, .err = ESOCKTNOSUPPORT };
 FIXTURE_VARIANT_ADD(bad_input, socket_raw) {
 	.op = OP_SOCKET, .type = SOCK_RAW, .err = ESOCKTNOSUPPORT };
 FIXTURE_VARIANT_ADD(bad_input, socket_protocol_not_zero) {
@@ -224,6 +228,23 @@ FIXTURE_VARIANT_ADD(bad_input, dgram_over_toy_dgram_max) {
 FIXTURE_VARIANT_ADD(bad_input, dgram_send_oob) {
 	.op = OP_SENDTO, DGRAM, .prep = CONNECTED, .flags = MSG_OOB, .arg = 1,
 	.err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_input, seqpacket_record_over_sndbuf) {
+	.op = OP_SENDTO, SEQPACKET, .prep = CONNECTED, .arg = RECORD_OVER_SNDBUF,
+	.err = EMSGSIZE };
+FIXTURE_VARIANT_ADD(bad_input, seqpacket_send_unconnected) {
+	.op = OP_SENDTO, SEQPACKET, .arg = 1, .err = ENOTCONN };
+FIXTURE_VARIANT_ADD(bad_input, seqpacket_send_oob) {
+	.op = OP_SENDTO, SEQPACKET, .prep = CONNECTED, .flags = MSG_OOB,
+	.arg = 1, .err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_input, seqpacket_send_buffer_unmapped) {
+	.op = OP_SENDTO, SEQPACKET, .prep = CONNECTED, .bad_ptr = true,
+	.arg = 100, .err = EFAULT };
+FIXTURE_VARIANT_ADD(bad_input, seqpacket_recv_buffer_unmapped) {
+	.op = OP_RECV, SEQPACKET, .prep = CONNECTED, .bad_ptr = true,
+	.arg = 100, .err = EFAULT };
+FIXTURE_VARIANT_ADD(bad_input, seqpacket_connect_a_listener) {
+	.op = OP_CONNECT, SEQPACKET, .prep = LISTENING, .addrlen = ADDR_LEN,
+	.port = P_HELPER, .err = EINVAL };
 
 /* ioctl() and socket options */
 FIXTURE_VARIANT_ADD(bad_input, ioctl_unknown) {
@@ -261,8 +282,12 @@ FIXTURE_VARIANT_ADD(bad_input, netlink_type_of_wrong_length) {
 	.optname = TOY_SOCK_A_TYPE, .optlen = 4, .level = SOCK_STREAM, .err = EINVAL };
 FIXTURE_VARIANT_ADD(bad_input, netlink_type_out_of_range) {
 	.op = OP_NETLINK, .arg = TOY_CMD_SOCK_GET, .flags = NLM_F_DUMP,
-	.optname = TOY_SOCK_A_TYPE, .optlen = 2, .level = SOCK_SEQPACKET,
+	.optname = TOY_SOCK_A_TYPE, .optlen = 2, .level = SOCK_PACKET,
 	.err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_input, netlink_type_in_range_but_no_type) {
+	.op = OP_NETLINK, .arg = TOY_CMD_SOCK_GET, .flags = NLM_F_DUMP,
+	.optname = TOY_SOCK_A_TYPE, .optlen = 2, .level = SOCK_RAW,
+	.err = EINVAL };
 FIXTURE_VARIANT_ADD(bad_input, netlink_reply_only_attribute) {
 	.op = OP_NETLINK, .arg = TOY_CMD_SOCK_GET, .flags = NLM_F_DUMP,
 	.optname = TOY_SOCK_A_COOKIE, .optlen = 8, .err = EINVAL };
@@ -287,7 +312,7 @@ FIXTURE_SETUP(bad_input)
 	self->port = test_port();
 	self->helper = toy_socket_bound(self->family, variant->type, self->port);
 	ASSERT_LE(0, self->helper);
-	if (variant->type == SOCK_STREAM)
+	if (variant->type != SOCK_DGRAM)
 		ASSERT_EQ(0, listen(self->helper, 8));
 
 	self->fd = socket(self->family, variant->type, 0);
@@ -377,7 +402,7 @@ static int netlink_row(const FIXTURE_VARIANT(bad_input) *v)
 static int row_call(FIXTURE_DATA(bad_input) *self,
 		    const FIXTURE_VARIANT(bad_input) *v)
 {
-	static char data[TOY_DGRAM_MAX + 2];
+	static char data[RECORD_OVER_SNDBUF];
 	struct sockaddr_storage a;
 	void *bad = self->unmapped;
 	socklen_t len = row_addr(self, v, &a);

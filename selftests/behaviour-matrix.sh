@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The behaviour matrix from the output of the comparative selftests
-# (socket_create, bind, stream, dgram, splice, user_memory, races) as
-# run_tests.sh prints it:
+# (socket_create, bind, stream, seqpacket, dgram, splice, user_memory,
+# races) as run_tests.sh prints it:
 # one row per behaviour (fixture.test), one column per family and socket
-# type, each cell what that family did there.
+# type, each cell what that family did there. Each section shows the
+# columns some row of it has a value in.
 #
 #   behaviour-matrix.sh [K=]LOG...            the matrix, Markdown, on stdout
 #   behaviour-matrix.sh --summary [K=]LOG...  the few lines the README shows
 #   behaviour-matrix.sh --cells K MATRIX      the cells of MATRIX for kernel
-#                                             K, one "row col value" a line
+#                                             K, one "row|column|value" a
+#                                             line
 #   behaviour-matrix.sh --cells K=LOG         the same, from a run's log
 #
 # With one log per kernel (K=LOG, K a series such as 6.1), a cell whose
@@ -39,9 +41,12 @@ if [ $mode = cells ] && [ $# = 2 ]; then
 	awk -v k="$1" -F' [|] ' '
 	/^\[\^[0-9]+\]: / { n = $0; sub(/\]:.*/, "", n); sub(/^\[\^/, "", n)
 		r = $0; sub(/^[^:]*: /, "", r); note[n] = r; next }
-	/^[|] `/ { nrow++; line[nrow] = $0 }
+	# a section'\''s heading names its columns
+	/^[|] behaviour [|]/ { hdr = $0 }
+	/^[|] `/ { nrow++; line[nrow] = $0; head[nrow] = hdr }
 	END {
 		for (i = 1; i <= nrow; i++) {
+			split(head[i], h, / [|] /)
 			nf = split(line[i], f, / [|] /)
 			row = f[1]; sub(/^[|] `/, "", row); sub(/`$/, "", row)
 			for (c = 2; c <= nf; c++) {
@@ -59,8 +64,9 @@ if [ $mode = cells ] && [ $# = 2 ]; then
 				if (match(v, /^skip\[\^[0-9]+\]$/)) {
 					n = v; gsub(/[^0-9]/, "", n); v = "skip: " note[n]
 				}
+				col = h[c]; sub(/ [|]$/, "", col)
 				if (v != "")
-					printf "%s %d %s\n", row, c - 1, v
+					printf "%s|%s|%s\n", row, col, v
 			}
 		}
 	}' "$2"
@@ -82,23 +88,25 @@ awk -v mode="$mode" -v labels="${labels[*]}" '
 BEGIN {
 	nk = split(labels, klabel, " ")
 	if (nk == 0) nk = 1
-	nbins = split("socket_create bind stream dgram splice user_memory races", bins, " ")
+	nbins = split("socket_create bind stream seqpacket dgram splice user_memory races", bins, " ")
 	for (i = 1; i <= nbins; i++)
 		wanted[bins[i]] = 1
 	title["socket_create"] = "socket(2)"
 	title["bind"] = "bind(2) and getsockname(2)"
 	title["stream"] = "SOCK_STREAM"
+	title["seqpacket"] = "SOCK_SEQPACKET"
 	title["dgram"] = "SOCK_DGRAM"
 	title["splice"] = "sendfile(2) and splice(2)"
 	title["user_memory"] = "Unusual user memory (SOCK_STREAM)"
 	title["races"] = "Races (SOCK_STREAM)"
 	# the type of the fixtures whose variants name only the family
 	ftype["stream"] = "stream"; ftype["races"] = "stream"
+	ftype["seqpacket"] = "seqpacket"
 	ftype["user_memory"] = "stream"
 	ftype["dgram"] = "dgram"
 	ftype["splice"] = "stream"; ftype["splice_dgram"] = "dgram"
 	ftype["family"] = "any"; ftype["scope"] = "any"
-	ncols = split("unix.stream unix.dgram vsock.stream vsock.dgram toy.stream toy.dgram", cols, " ")
+	ncols = split("unix.stream unix.seqpacket unix.dgram vsock.stream vsock.seqpacket vsock.dgram toy.stream toy.seqpacket toy.dgram", cols, " ")
 	head["unix"] = "AF_UNIX"; head["vsock"] = "AF_VSOCK"; head["toy"] = "AF_TOY"
 }
 
@@ -117,7 +125,7 @@ FNR == 1 { kn++ }
 		rows[++nrows] = row
 		rowbin[row] = bin
 	}
-	if (variant ~ /_(stream|dgram)$/) {
+	if (variant ~ /_(stream|seqpacket|dgram)$/) {
 		fam = variant; sub(/_.*/, "", fam)
 		type = variant; sub(/.*_/, "", type)
 	} else {
@@ -171,8 +179,10 @@ function kcell(kk, row, c,    fam, type, k) {
 	k = kk SUBSEP row SUBSEP fam SUBSEP type
 	if (k in result)
 		return result[k]
+	# a check of any type (socket(2), names) fills the columns of the
+	# two types it was first written for; seqpacket has a section of its own
 	k = kk SUBSEP row SUBSEP fam SUBSEP "any"
-	if (k in result)
+	if (type != "seqpacket" && k in result)
 		return result[k]
 	return ""
 }
@@ -211,12 +221,20 @@ function mcell(row, c,    kk, v, j, nv, val, who, out) {
 	return out
 }
 
+# the column of family @f and type @t, as its heading names it
+function colname(c,    f, t) {
+	f = c; sub(/\..*/, "", f)
+	t = c; sub(/.*\./, "", t)
+	return head[f] " " t
+}
+
 # whether families @a and @b did the same in every type both ran
-function same(row, a, b,    t, x, y, n) {
+function same(row, a, b,    t, x, y, n, types) {
 	n = 0
-	for (t = 1; t <= 2; t++) {
-		x = cell(row, a "." (t == 1 ? "stream" : "dgram"))
-		y = cell(row, b "." (t == 1 ? "stream" : "dgram"))
+	split("stream seqpacket dgram", types, " ")
+	for (t = 1; t <= 3; t++) {
+		x = cell(row, a "." types[t])
+		y = cell(row, b "." types[t])
 		if (x == "" || y == "" || x ~ /^skip/ || y ~ /^skip/)
 			continue
 		if (x != y)
@@ -249,7 +267,7 @@ END {
 					n = v; gsub(/[^0-9]/, "", n); v = "skip: " notes[n]
 				}
 				if (v != "")
-					printf "%s %d %s\n", rows[r], c, v
+					printf "%s|%s|%s\n", rows[r], colname(cols[c]), v
 			}
 		exit failed || !nrows
 	}
@@ -296,6 +314,11 @@ END {
 	}
 	print ""
 	print summary
+	# each section with the columns one of its rows has a value in
+	for (r = 1; r <= nrows; r++)
+		for (c = 1; c <= ncols; c++)
+			if (table[r, c] != "")
+				used[rowbin[rows[r]], c] = 1
 	last = ""
 	for (r = 1; r <= nrows; r++) {
 		row = rows[r]
@@ -305,15 +328,16 @@ END {
 			printf "## %s (selftests/%s.c)\n\n", title[last], last
 			line = "| behaviour |"; rule = "|---|"
 			for (c = 1; c <= ncols; c++) {
-				f = cols[c]; sub(/\..*/, "", f)
-				t = cols[c]; sub(/.*\./, "", t)
-				line = line " " head[f] " " t " |"; rule = rule "---|"
+				if (!((last, c) in used))
+					continue
+				line = line " " colname(cols[c]) " |"; rule = rule "---|"
 			}
 			print line; print rule
 		}
 		line = "| `" row "` |"
 		for (c = 1; c <= ncols; c++)
-			line = line " " table[r, c] " |"
+			if ((last, c) in used)
+				line = line " " table[r, c] " |"
 		print line
 	}
 	if (nnotes) {

@@ -89,6 +89,7 @@ FIXTURE(fault) {
 	int family;
 	int nth;		/* /proc/thread-self/fail-nth */
 	int lst;		/* a stream listener on PORT */
+	int seqlst;		/* a seqpacket listener on PORT */
 	int dgram;		/* a dgram socket bound to PORT */
 	int fd[3];
 	struct toy_genl g;	/* opened by the netlink set-ups, not under fault */
@@ -97,7 +98,7 @@ FIXTURE(fault) {
 
 FIXTURE_SETUP(fault)
 {
-	self->nth = self->lst = self->dgram = -1;
+	self->nth = self->lst = self->seqlst = self->dgram = -1;
 	fds_init(self->fd, 3);
 	self->family = toy_family();
 	if (self->family < 0)
@@ -123,6 +124,10 @@ FIXTURE_SETUP(fault)
 	ASSERT_EQ(0, listen(self->lst, 64));
 	/* drain() takes what is queued and must not wait for more */
 	ASSERT_EQ(0, fcntl(self->lst, F_SETFL, O_NONBLOCK));
+	self->seqlst = toy_socket_bound(self->family, SOCK_SEQPACKET, PORT);
+	ASSERT_LE(0, self->seqlst);
+	ASSERT_EQ(0, listen(self->seqlst, 64));
+	ASSERT_EQ(0, fcntl(self->seqlst, F_SETFL, O_NONBLOCK));
 	self->dgram = toy_socket_bound(self->family, SOCK_DGRAM, PORT);
 	ASSERT_LE(0, self->dgram);
 }
@@ -134,6 +139,8 @@ FIXTURE_TEARDOWN(fault)
 	fds_close(self->fd, 3);
 	if (self->lst >= 0)
 		close(self->lst);
+	if (self->seqlst >= 0)
+		close(self->seqlst);
 	if (self->dgram >= 0)
 		close(self->dgram);
 	if (self->nth >= 0)
@@ -157,6 +164,8 @@ static void drain(FIXTURE_DATA(fault) *self)
 	int fd;
 
 	while ((fd = accept(self->lst, NULL, NULL)) >= 0)
+		close(fd);
+	while ((fd = accept(self->seqlst, NULL, NULL)) >= 0)
 		close(fd);
 	while (recv(self->dgram, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
@@ -193,6 +202,15 @@ static int prep_pair(FIXTURE_DATA(fault) *self)
 	return self->fd[1] < 0 ? errno : 0;
 }
 
+static int prep_seqpacket_pair(FIXTURE_DATA(fault) *self)
+{
+	self->fd[0] = socket(self->family, SOCK_SEQPACKET, 0);
+	if (self->fd[0] < 0 || toy_connect_port(self->fd[0], self->family, PORT))
+		return errno;
+	self->fd[1] = accept(self->seqlst, NULL, NULL);
+	return self->fd[1] < 0 ? errno : 0;
+}
+
 static int prep_waiting_connection(FIXTURE_DATA(fault) *self)
 {
 	self->fd[0] = socket(self->family, SOCK_STREAM, 0);
@@ -211,6 +229,28 @@ static int run_socket_dgram(FIXTURE_DATA(fault) *self)
 {
 	self->fd[2] = socket(self->family, SOCK_DGRAM, 0);
 	return errno_of(self->fd[2]);
+}
+
+static int run_socket_seqpacket(FIXTURE_DATA(fault) *self)
+{
+	self->fd[2] = socket(self->family, SOCK_SEQPACKET, 0);
+	return errno_of(self->fd[2]);
+}
+
+static int run_seqpacket_connect(FIXTURE_DATA(fault) *self)
+{
+	self->fd[2] = socket(self->family, SOCK_SEQPACKET, 0);
+	if (self->fd[2] < 0)
+		return errno;
+	return errno_of(toy_connect_port(self->fd[2], self->family, PORT));
+}
+
+/* A record of several skbs: the ones allocated before a failure go too. */
+static int run_seqpacket_send(FIXTURE_DATA(fault) *self)
+{
+	static char buf[150000];
+
+	return errno_of(send(self->fd[0], buf, sizeof(buf), MSG_DONTWAIT));
 }
 
 static int run_bind_any(FIXTURE_DATA(fault) *self)
@@ -361,6 +401,9 @@ FAULT_TEST(connect, prep_stream, run_connect, 1)
 FAULT_TEST(accept, prep_waiting_connection, run_accept, 1)
 FAULT_TEST(stream_send, prep_pair, run_stream_send, 1)
 FAULT_TEST(dgram_send, prep_dgram, run_dgram_send, 1)
+FAULT_TEST(create_seqpacket, prep_nothing, run_socket_seqpacket, 1)
+FAULT_TEST(seqpacket_connect, prep_nothing, run_seqpacket_connect, 1)
+FAULT_TEST(seqpacket_send, prep_seqpacket_pair, run_seqpacket_send, 3)
 FAULT_TEST(netlink_stats_get, prep_genl, run_stats_get, 1)
 FAULT_TEST(netlink_socket_dump, prep_genl_and_pair, run_sock_dump, 1)
 

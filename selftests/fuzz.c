@@ -123,26 +123,28 @@ static int *slot(struct fuzz *z)
 
 static void op_socket(struct fuzz *z)
 {
-	/* mostly the two real types, so that calls get past the first check */
+	/* mostly the three real types, so that calls get past the first check */
 	static const int types[] = { SOCK_STREAM, SOCK_STREAM, SOCK_STREAM,
 				     SOCK_DGRAM, SOCK_DGRAM, SOCK_DGRAM,
+				     SOCK_SEQPACKET, SOCK_SEQPACKET,
 				     SOCK_SEQPACKET, SOCK_RAW, 0, 99 };
 	int *fd = slot(z);
 
 	if (*fd >= 0)
 		close(*fd);
-	*fd = socket(z->family, types[rnd(z) % 10] | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	*fd = socket(z->family, types[rnd(z) % (sizeof(types) / sizeof(types[0]))] |
+		     SOCK_NONBLOCK | SOCK_CLOEXEC,
 		     rnd(z) % 8 ? 0 : rnd(z) % 4);
 }
 
 static void op_socketpair(struct fuzz *z)
 {
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 	int *a = slot(z), *b = slot(z), sv[2];
 
 	if (a == b)
 		return;
-	if (socketpair(z->family, (rnd(z) % 2 ? SOCK_STREAM : SOCK_DGRAM) |
-		       SOCK_NONBLOCK, 0, sv))
+	if (socketpair(z->family, types[rnd(z) % 3] | SOCK_NONBLOCK, 0, sv))
 		return;
 	if (*a >= 0)
 		close(*a);

@@ -71,6 +71,13 @@ FIXTURE_VARIANT_ADD(stats, dgram) {
 	.type = SOCK_DGRAM,
 };
 
+FIXTURE_VARIANT_ADD(stats, seqpacket) {
+	.type = SOCK_SEQPACKET,
+};
+
+/* Stream and seqpacket: listen, connect and accept. */
+#define CONNECTED_TYPE(type)	((type) != SOCK_DGRAM)
+
 FIXTURE_SETUP(stats)
 {
 	fds_init(self->fd, 3);
@@ -98,9 +105,9 @@ TEST_F(stats, new_namespace_starts_at_zero_and_reports_the_family)
 			TH_LOG("attribute %u", a);
 	}
 	/* the attributes that apply to the type, and only those */
-	EXPECT_EQ(self->type == SOCK_STREAM,
+	EXPECT_EQ(CONNECTED_TYPE(self->type),
 		  type_stats(&st, self->type)->has[TOY_TYPE_A_LISTENING]);
-	EXPECT_EQ(self->type == SOCK_STREAM,
+	EXPECT_EQ(CONNECTED_TYPE(self->type),
 		  type_stats(&st, self->type)->has[TOY_TYPE_A_BACKLOG_OVERFLOWS]);
 	EXPECT_EQ(self->type == SOCK_DGRAM,
 		  type_stats(&st, self->type)->has[TOY_TYPE_A_DROPS]);
@@ -165,10 +172,10 @@ TEST_F(stats, open_sockets_are_counted_by_state_until_closed)
 	t = type_stats(&st, self->type);
 	EXPECT_EQ(1ULL, t->val[TOY_TYPE_A_UNCONNECTED]);
 	EXPECT_EQ(2ULL, t->val[TOY_TYPE_A_CONNECTED]);
-	/* stream: one connection; dgram: two connect() calls */
-	EXPECT_EQ(self->type == SOCK_STREAM ? 1ULL : 2ULL,
+	/* stream, seqpacket: one connection; dgram: two connect() calls */
+	EXPECT_EQ(CONNECTED_TYPE(self->type) ? 1ULL : 2ULL,
 		  t->val[TOY_TYPE_A_ESTABLISHED]);
-	if (self->type == SOCK_STREAM) {
+	if (CONNECTED_TYPE(self->type)) {
 		EXPECT_EQ(1ULL, t->val[TOY_TYPE_A_LISTENING]);
 		EXPECT_EQ(4ULL, t->val[TOY_TYPE_A_SOCKETS]);
 	} else {
@@ -244,8 +251,8 @@ TEST_F(stats, dump_shows_ports_queues_and_owner_of_each_socket)
 			TH_LOG("attribute %u", i);
 	}
 
-	if (self->type == SOCK_STREAM) {
-		/* unread payload, as SIOCINQ and SIOCOUTQ report it */
+	if (CONNECTED_TYPE(self->type)) {
+		/* unread payload, as a stream's SIOCINQ and SIOCOUTQ say */
 		EXPECT_EQ(1000ULL, b.info.val[TOY_SOCK_A_RX_QUEUE]);
 		EXPECT_EQ(1000ULL, a.info.val[TOY_SOCK_A_TX_QUEUE]);
 		EXPECT_EQ(0ULL, a.info.val[TOY_SOCK_A_RX_QUEUE]);
@@ -274,11 +281,11 @@ TEST_F(stats, dump_filters_by_type_and_port)
 	EXPECT_EQ(1U, f.total);
 	EXPECT_EQ(1U, f.seen);
 
-	/* stream: the listener and the accepted socket share the port */
+	/* the listener and the accepted socket share the port */
 	memset(&f, 0, sizeof(f));
 	ASSERT_EQ(0, toy_sock_dump(&self->g, self->type, PORT,
 				   sock_find_cb, &f));
-	EXPECT_EQ(self->type == SOCK_STREAM ? 2U : 1U, f.total);
+	EXPECT_EQ(CONNECTED_TYPE(self->type) ? 2U : 1U, f.total);
 
 	memset(&f, 0, sizeof(f));
 	ASSERT_EQ(0, toy_sock_dump(&self->g,
@@ -311,7 +318,7 @@ TEST_F(stats, namespaces_see_only_their_own_sockets_and_counters)
 	EXPECT_EQ(1U, f.total);
 	ASSERT_EQ(0, toy_sock_find(&self->g, fd2, &f));
 	EXPECT_EQ(0U, f.seen);
-	EXPECT_EQ(self->type == SOCK_STREAM ? 3U : 2U, f.total);
+	EXPECT_EQ(CONNECTED_TYPE(self->type) ? 3U : 2U, f.total);
 
 	ASSERT_EQ(0, toy_stats_get(&g2, &st));
 	EXPECT_EQ(0ULL, type_stats(&st, self->type)->val[TOY_TYPE_A_TX_BYTES]);
@@ -977,11 +984,20 @@ TEST_F(requests, filter_of_wrong_length_or_value_is_rejected_with_message)
 
 	nlh = toy_genl_request(&self->g, self->buf, TOY_CMD_SOCK_GET,
 			       NLM_F_DUMP);
-	mnl_attr_put_u16(nlh, TOY_SOCK_A_TYPE, SOCK_SEQPACKET);
+	mnl_attr_put_u16(nlh, TOY_SOCK_A_TYPE, SOCK_PACKET);
 	err = answer(&self->g, nlh);
 	EXPECT_TRUE(err == EINVAL || err == ERANGE) TH_LOG("errno %d", err);
 	EXPECT_NE(0U, strlen(self->g.errmsg));
 	TH_LOG("kernel says: %s", self->g.errmsg);
+
+	/* inside the policy's range (1 to 5), but no AF_TOY type */
+	nlh = toy_genl_request(&self->g, self->buf, TOY_CMD_SOCK_GET,
+			       NLM_F_DUMP);
+	mnl_attr_put_u16(nlh, TOY_SOCK_A_TYPE, SOCK_RDM);
+	err = answer(&self->g, nlh);
+	EXPECT_EQ(EINVAL, err);
+	EXPECT_NE(NULL, strstr(self->g.errmsg, "no socket of this type"))
+		TH_LOG("kernel says: %s", self->g.errmsg);
 
 	nlh = toy_genl_request(&self->g, self->buf, TOY_CMD_SOCK_GET,
 			       NLM_F_DUMP);

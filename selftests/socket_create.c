@@ -143,7 +143,6 @@ FIXTURE_VARIANT_ADD(family, vsock) {
 
 FIXTURE_VARIANT_ADD(family, toy) {
 	.fam = FAM_TOY,
-	.seqpacket = ESOCKTNOSUPPORT,
 	.raw = ESOCKTNOSUPPORT,
 	.rdm = ESOCKTNOSUPPORT,
 };

@@ -3,13 +3,16 @@
  * Stress with data integrity: worker threads make seeded random choices
  * among connect, send in random pieces, shutdown, close, poll and datagram
  * sends, for a fixed time, while a receiver thread per connection checks
- * every byte. Each stream connection carries records: a header with the
- * connection's id, a sequence number, a length and an FNV-1a checksum of
- * header fields and payload, then the payload. The test fails on any byte
- * lost (a sequence gap, or fewer records than the sender's final count),
- * duplicated or reordered (a sequence out of step), or corrupted (a bad
- * checksum). Datagrams may be dropped but never duplicated, reordered
- * or corrupted.
+ * every byte. Each connection, stream or seqpacket, carries records: a
+ * header with the connection's id, a sequence number, a length and an
+ * FNV-1a checksum of header fields and payload, then the payload; a
+ * stream sends them in random pieces, a seqpacket connection one record
+ * per send, and its receiver checks that each recv() returns exactly one.
+ * The test fails on any byte lost (a sequence gap, or fewer records than
+ * the sender's final count), duplicated or reordered (a sequence out of
+ * step), corrupted (a bad checksum) or, for seqpacket, a record boundary
+ * lost. Datagrams may be dropped but never duplicated, reordered or
+ * corrupted.
  *
  * TOY_STRESS_SECONDS sets the time (default 5; make check-debug uses
  * more), TOY_STRESS_SEED the seed (default: the time, printed, so that a
@@ -49,6 +52,7 @@ struct record {
 struct stress {
 	int family;
 	uint32_t stream_port;
+	uint32_t seqpacket_port;
 	uint32_t dgram_port;
 	unsigned int seed;
 	double deadline;
@@ -58,6 +62,7 @@ struct stress {
 	/* results */
 	atomic_ulong errors;
 	atomic_ulong conns;		/* connections fully checked */
+	atomic_ulong seq_conns;		/* of those, seqpacket ones */
 	atomic_ulong broken;		/* connections cut short on purpose */
 	atomic_ulong records;
 	atomic_ulong bytes;
@@ -115,6 +120,7 @@ static void fail(struct stress *s, const char *what, uint32_t conn,
 struct receiver {
 	struct stress *s;
 	int fd;
+	bool records;	/* seqpacket: one record per recv() */
 };
 
 /* Check one record at @p; false when the connection must be dropped. */
@@ -169,6 +175,12 @@ static void *receiver(void *arg)
 				fail(s, "record cut in the middle", conn, expect);
 			break;
 		}
+		if (rc->records && (n < (ssize_t)sizeof(r) ||
+				    n != (ssize_t)(sizeof(r) +
+						   ((struct record *)buf)->len))) {
+			fail(s, "record boundary lost", conn, expect);
+			break;
+		}
 		have += n;
 		for (used = 0; ok && have - used >= sizeof(r); ) {
 			memcpy(&r, buf + used, sizeof(r));
@@ -188,9 +200,11 @@ static void *receiver(void *arg)
 		memmove(buf, buf + used, have - used);
 		have -= used;
 	}
-	if (last && ok)
+	if (last && ok) {
 		atomic_fetch_add(&s->conns, 1);
-	else
+		if (rc->records)
+			atomic_fetch_add(&s->seq_conns, 1);
+	} else
 		atomic_fetch_add(&s->broken, 1);
 	close(rc->fd);
 	free(buf);
@@ -199,11 +213,19 @@ static void *receiver(void *arg)
 	return NULL;
 }
 
+/* A listener of one type. */
+struct acceptor {
+	struct stress *s;
+	int type;
+	uint32_t port;
+};
+
 /* Accept connections until told to stop; a receiver thread for each. */
 static void *acceptor(void *arg)
 {
-	struct stress *s = arg;
-	int lfd = toy_socket_bound(s->family, SOCK_STREAM, s->stream_port);
+	struct acceptor *a = arg;
+	struct stress *s = a->s;
+	int lfd = toy_socket_bound(s->family, a->type, a->port);
 	struct pollfd pfd = { .events = POLLIN };
 
 	if (lfd < 0 || listen(lfd, 64)) {
@@ -228,6 +250,7 @@ static void *acceptor(void *arg)
 		}
 		rc->s = s;
 		rc->fd = fd;
+		rc->records = a->type == SOCK_SEQPACKET;
 		atomic_fetch_add(&s->receivers, 1);
 		if (pthread_create(&t, NULL, receiver, rc)) {
 			atomic_fetch_sub(&s->receivers, 1);
@@ -268,18 +291,53 @@ static bool send_pieces(int fd, const char *buf, size_t len,
 	return true;
 }
 
-/* One stream connection: random records, then an end of some kind. */
+/*
+ * Send the record at @buf (header and payload) whole, as one seqpacket
+ * record; false when the peer is gone.
+ */
+static bool send_record(int fd, const char *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	for (;;) {
+		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			poll(&pfd, 1, POLL_MS);
+			continue;
+		}
+		return n == (ssize_t)len;
+	}
+}
+
+/* Header @r, then its payload already at @buf + sizeof(*r), sent. */
+static bool send_one(int fd, bool records, struct record *r, char *buf,
+		     unsigned int *seed)
+{
+	r->sum = record_sum(r, buf + sizeof(*r));
+	memcpy(buf, r, sizeof(*r));
+	if (records)
+		return send_record(fd, buf, sizeof(*r) + r->len);
+	return send_pieces(fd, buf, sizeof(*r) + r->len, seed);
+}
+
+/*
+ * One connection, stream or seqpacket: random records, then an end of
+ * some kind.
+ */
 static void one_connection(struct stress *s, unsigned int *seed, char *buf)
 {
 	uint32_t conn = atomic_fetch_add(&s->next_conn, 1);
-	int fd = socket(s->family, SOCK_STREAM, 0);
+	bool records = rand_r(seed) % 3 == 0;
+	int fd = socket(s->family, records ? SOCK_SEQPACKET : SOCK_STREAM, 0);
 	uint32_t seq, n = 1 + rand_r(seed) % 20;
 	struct record r = { .conn = conn };
 	int how = rand_r(seed) % 8;
 
 	if (fd < 0)
 		return;
-	if (toy_connect_port(fd, s->family, s->stream_port)) {
+	if (toy_connect_port(fd, s->family, records ? s->seqpacket_port :
+						       s->stream_port)) {
 		close(fd);
 		return;
 	}
@@ -287,10 +345,8 @@ static void one_connection(struct stress *s, unsigned int *seed, char *buf)
 		r.seq = seq;
 		r.len = rand_r(seed) % 8 ? rand_r(seed) % 2048 :
 					    rand_r(seed) % MAX_PAYLOAD;
-		memset(buf, (int)(conn + seq), r.len);
-		r.sum = record_sum(&r, buf);
-		if (!send_pieces(fd, (char *)&r, sizeof(r), seed) ||
-		    !send_pieces(fd, buf, r.len, seed))
+		memset(buf + sizeof(r), (int)(conn + seq), r.len);
+		if (!send_one(fd, records, &r, buf, seed))
 			goto out;
 		/* cut short on purpose: close in the middle of the stream */
 		if (how == 0 && seq == n / 2)
@@ -298,10 +354,8 @@ static void one_connection(struct stress *s, unsigned int *seed, char *buf)
 	}
 	r.seq = LAST_RECORD;
 	r.len = sizeof(uint32_t);
-	memcpy(buf, &n, sizeof(n));
-	r.sum = record_sum(&r, buf);
-	if (!send_pieces(fd, (char *)&r, sizeof(r), seed) ||
-	    !send_pieces(fd, buf, r.len, seed))
+	memcpy(buf + sizeof(r), &n, sizeof(n));
+	if (!send_one(fd, records, &r, buf, seed))
 		goto out;
 	if (how == 1)
 		shutdown(fd, SHUT_WR);
@@ -419,10 +473,11 @@ FIXTURE_TEARDOWN(stress)
 }
 
 /* TOY_STRESS_SECONDS, the wait for the last receivers, and slack */
-TEST_F_TIMEOUT(stress, stream_and_dgram_under_random_load_lose_nothing, 900)
+TEST_F_TIMEOUT(stress, every_type_under_random_load_loses_nothing, 900)
 {
+	struct acceptor a[2];
 	struct worker w[WORKERS];
-	pthread_t t[WORKERS], acc, drecv;
+	pthread_t t[WORKERS], acc[2], drecv;
 	struct stress *s = calloc(1, sizeof(*s));
 	struct toy_stats st;
 	struct toy_genl g;
@@ -437,21 +492,29 @@ TEST_F_TIMEOUT(stress, stream_and_dgram_under_random_load_lose_nothing, 900)
 	s->seed = (unsigned int)env_ulong("TOY_STRESS_SEED", (unsigned int)time(NULL));
 	s->stream_port = 5000;
 	s->dgram_port = 5001;
+	s->seqpacket_port = 5002;
 	pthread_mutex_init(&s->lock, NULL);
 	TH_LOG("seed %u (TOY_STRESS_SEED=%u repeats this run), %u s", s->seed,
 	       s->seed, (unsigned int)env_ulong("TOY_STRESS_SECONDS", DEFAULT_SECONDS));
 
-	ASSERT_EQ(0, pthread_create(&acc, NULL, acceptor, s));
+	a[0] = (struct acceptor){ s, SOCK_STREAM, s->stream_port };
+	a[1] = (struct acceptor){ s, SOCK_SEQPACKET, s->seqpacket_port };
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&acc[i], NULL, acceptor, &a[i]));
 	ASSERT_EQ(0, pthread_create(&drecv, NULL, dgram_receiver, s));
 	/* the listener and the dgram receiver are bound before work starts */
 	wait_until = now_s() + 10;
 	while (now_s() < wait_until) {
 		int sprobe = socket(s->family, SOCK_STREAM, 0);
+		int qprobe = socket(s->family, SOCK_SEQPACKET, 0);
 		int dprobe = socket(s->family, SOCK_DGRAM, 0);
 		bool up = !toy_connect_port(sprobe, s->family, s->stream_port) &&
+			  !toy_connect_port(qprobe, s->family,
+					    s->seqpacket_port) &&
 			  !toy_connect_port(dprobe, s->family, s->dgram_port);
 
 		close(sprobe);
+		close(qprobe);
 		close(dprobe);
 		if (up)
 			break;
@@ -466,7 +529,8 @@ TEST_F_TIMEOUT(stress, stream_and_dgram_under_random_load_lose_nothing, 900)
 	for (i = 0; i < WORKERS; i++)
 		pthread_join(t[i], NULL);
 	atomic_store(&s->stop, true);
-	pthread_join(acc, NULL);
+	for (i = 0; i < 2; i++)
+		pthread_join(acc[i], NULL);
 	pthread_join(drecv, NULL);
 	/* receivers end with their connections, which are all closed */
 	wait_until = now_s() + 30;
@@ -476,15 +540,18 @@ TEST_F_TIMEOUT(stress, stream_and_dgram_under_random_load_lose_nothing, 900)
 	ASSERT_EQ(0, toy_genl_open(&g));
 	ASSERT_EQ(0, toy_stats_get(&g, &st));
 	toy_genl_close(&g);
-	TH_LOG("%lu connections checked whole, %lu cut short, %lu records, %lu bytes "
+	TH_LOG("%lu connections checked whole (%lu seqpacket), %lu cut short, %lu records, %lu bytes "
 	       "(%llu copied straight into a waiting reader); %lu of %lu datagrams arrived",
-	       atomic_load(&s->conns), atomic_load(&s->broken),
+	       atomic_load(&s->conns), atomic_load(&s->seq_conns),
+	       atomic_load(&s->broken),
 	       atomic_load(&s->records), atomic_load(&s->bytes),
 	       (unsigned long long)st.stream.val[TOY_TYPE_A_DIRECT_BYTES],
 	       atomic_load(&s->dgrams_seen), atomic_load(&s->dgrams_sent));
 	EXPECT_EQ(0, atomic_load(&s->receivers));
 	EXPECT_EQ(0UL, atomic_load(&s->errors)) TH_LOG("first error: %s", s->first_error);
 	EXPECT_LT(0UL, atomic_load(&s->conns));
+	EXPECT_LT(0UL, atomic_load(&s->seq_conns));
+	EXPECT_LT(atomic_load(&s->seq_conns), atomic_load(&s->conns));
 	EXPECT_LT(0UL, atomic_load(&s->dgrams_seen));
 	/* both ways a stream byte travels were taken */
 	EXPECT_LT(0ULL, st.stream.val[TOY_TYPE_A_DIRECT_BYTES]);

@@ -74,18 +74,19 @@ static inline uint64_t cookie_of(int fd)
 
 /*
  * toy_pair() - two connected AF_TOY sockets of @type in @fd[0] and @fd[1].
- * Stream: @fd[2] listens on @port, @fd[0] connected to it, @fd[1] accepted.
+ * Stream, seqpacket: @fd[2] listens on @port, @fd[0] connected to it,
+ * @fd[1] accepted.
  * Dgram: @fd[1] bound to @port, @fd[0] to @port + 1, each connected to the
  * other; @fd[2] is -1. Returns 0, or -1 with errno.
  */
 static inline int toy_pair(int family, int type, uint32_t port, int fd[3])
 {
 	fd[0] = fd[1] = fd[2] = -1;
-	if (type == SOCK_STREAM) {
-		fd[2] = toy_socket_bound(family, SOCK_STREAM, port);
+	if (type != SOCK_DGRAM) {
+		fd[2] = toy_socket_bound(family, type, port);
 		if (fd[2] < 0 || listen(fd[2], 8))
 			return -1;
-		fd[0] = socket(family, SOCK_STREAM, 0);
+		fd[0] = socket(family, type, 0);
 		if (fd[0] < 0 || toy_connect_port(fd[0], family, port))
 			return -1;
 		fd[1] = accept(fd[2], NULL, NULL);
@@ -136,7 +137,14 @@ static inline int toy_sock_find(struct toy_genl *g, int fd,
 static inline const struct toy_type_stats *
 type_stats(const struct toy_stats *stats, int type)
 {
-	return type == SOCK_STREAM ? &stats->stream : &stats->dgram;
+	switch (type) {
+	case SOCK_STREAM:
+		return &stats->stream;
+	case SOCK_SEQPACKET:
+		return &stats->seqpacket;
+	default:
+		return &stats->dgram;
+	}
 }
 
 /* The stream DIRECT_BYTES counter of the namespace, or -1. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * toycat, netcat for AF_TOY: bytes go through it intact both ways, a
- * stream ends when both sides have sent everything, datagrams keep their
- * boundaries, its reports (-j) say the ports and counts, and its errors
+ * stream ends when both sides have sent everything, datagrams and
+ * seqpacket records keep their boundaries, its reports (-j) say the ports and counts, and its errors
  * say what to do, with exit statuses scripts can tell apart.
  *
  * Each test runs in a network namespace of its own, with a scratch folder;
@@ -307,6 +307,60 @@ TEST_F(toycat, dgram_listener_writes_datagrams_whole_and_answers_the_first_sende
 	EXPECT_EQ(1, ev_num("l.ev", "closed", "sent_msgs"));
 }
 
+TEST_F(toycat, seqpacket_sender_makes_one_record_per_read_of_input)
+{
+	static char buf[TOY_DGRAM_MAX + 1];
+	struct pollfd p;
+
+	self->fd[1] = bound(self->family, SOCK_SEQPACKET, 7206);
+	ASSERT_LE(0, self->fd[1]);
+	ASSERT_EQ(0, listen(self->fd[1], 1));
+	ASSERT_EQ(0, make_file("c.in", TOY_DGRAM_MAX + 1000, 4));
+	BACKGROUND("c", "-s -j 7206");
+	p = (struct pollfd){ .fd = self->fd[1], .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, WAIT_MS));
+	self->fd[0] = accept(self->fd[1], NULL, NULL);
+	ASSERT_LE(0, self->fd[0]);
+
+	p.fd = self->fd[0];
+	ASSERT_EQ(1, poll(&p, 1, WAIT_MS));
+	EXPECT_EQ(TOY_DGRAM_MAX, recv(self->fd[0], buf, sizeof(buf), 0));
+	ASSERT_EQ(1, poll(&p, 1, WAIT_MS));
+	EXPECT_EQ(1000, recv(self->fd[0], buf, sizeof(buf), 0));
+	/* then the end of its input: it shuts down its side */
+	ASSERT_EQ(1, poll(&p, 1, WAIT_MS));
+	EXPECT_EQ(0, recv(self->fd[0], buf, sizeof(buf), MSG_DONTWAIT));
+	close(self->fd[0]);
+	self->fd[0] = -1;
+	EXPECT_EQ(0, bg_status("c"));
+	EXPECT_EQ(2, ev_num("c.ev", "closed", "sent_msgs"));
+}
+
+TEST_F(toycat, seqpacket_listener_writes_large_and_empty_records_whole)
+{
+	struct sockaddr_toy to = { .stoy_family = self->family, .stoy_port = 7207 };
+	static char big[200000];
+
+	ASSERT_EQ(0, SH(": >l.in"));
+	BACKGROUND("l", "-l -s -j 7207");
+	ASSERT_TRUE(wait_file("l.ev", "listening"));
+	self->fd[0] = socket(self->family, SOCK_SEQPACKET, 0);
+	ASSERT_LE(0, self->fd[0]);
+	ASSERT_EQ(0, connect(self->fd[0], (struct sockaddr *)&to, sizeof(to)));
+	memset(big, 'x', sizeof(big));
+	/* larger than toycat's read of its input: SIOCINQ sizes its buffer */
+	ASSERT_EQ((ssize_t)sizeof(big), send(self->fd[0], big, sizeof(big), 0));
+	/* an empty record is a record, not the end */
+	ASSERT_EQ(0, send(self->fd[0], "", 0, 0));
+	ASSERT_EQ(3, send(self->fd[0], "end", 3, 0));
+	ASSERT_EQ(0, shutdown(self->fd[0], SHUT_WR));
+	ASSERT_EQ(0, bg_status("l")) TH_LOG("%s", slurp("l.ev", self->out, sizeof(self->out)));
+	EXPECT_EQ((long long)sizeof(big) + 3, ev_num("l.ev", "closed", "recv_bytes"));
+	EXPECT_EQ(3, ev_num("l.ev", "closed", "recv_msgs"));
+	EXPECT_EQ(0, SH("test $(wc -c <l.out) = %zu && tail -c 3 l.out | grep -qx end",
+			sizeof(big) + 3)) TH_LOG("%s", self->out);
+}
+
 TEST_F(toycat, connect_to_nobody_fails_and_says_to_start_the_listener)
 {
 	EXPECT_EQ(1, SH("toycat 7206 </dev/null"));
@@ -372,6 +426,7 @@ TEST_F(toycat, bad_usage_exits_1_with_a_message_and_help_exits_0)
 		"toycat -b 7300 -l 7210",
 		"toycat -k 7210",
 		"toycat -l -k -u 7210",
+		"toycat -u -s 7210",
 		"toycat --nosuch",
 	};
 	unsigned int i;

@@ -188,7 +188,7 @@ TEST_F(toystat, bad_usage_exits_1_with_a_message)
 {
 	static const char * const bad[] = {
 		"toystat frobnicate",
-		"toystat sockets type seqpacket",
+		"toystat sockets type raw",
 		"toystat sockets port -1",
 		"toystat sockets port 4294967296",
 		"toystat -w 0",

@@ -254,6 +254,9 @@ static int toy_stats_cb(const struct nlmsghdr *nlh, void *data)
 		case TOY_STATS_A_DGRAM:
 			err = toy_type_stats_parse(attr, &stats->dgram);
 			break;
+		case TOY_STATS_A_SEQPACKET:
+			err = toy_type_stats_parse(attr, &stats->seqpacket);
+			break;
 		}
 		if (err)
 			return MNL_CB_ERROR;

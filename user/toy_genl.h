@@ -47,11 +47,13 @@ struct toy_type_stats {
  * @family: the address family number in use
  * @stream: the SOCK_STREAM counters
  * @dgram: the SOCK_DGRAM counters
+ * @seqpacket: the SOCK_SEQPACKET counters
  */
 struct toy_stats {
 	uint32_t family;
 	struct toy_type_stats stream;
 	struct toy_type_stats dgram;
+	struct toy_type_stats seqpacket;
 };
 
 /**

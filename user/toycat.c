@@ -3,13 +3,17 @@
  * toycat: netcat for AF_TOY. Connects to a port, or listens on one, and
  * copies standard input to the socket and the socket to standard output.
  *
- *   toycat [-u] [-b PORT] [-w SECONDS] PORT     connect
- *   toycat -l [-u] [-k] [-w SECONDS] [PORT]     listen (any free port
- *                                               when PORT is left out)
+ *   toycat [-u|-s] [-b PORT] [-w SECONDS] PORT     connect
+ *   toycat -l [-u|-s] [-k] [-w SECONDS] [PORT]     listen (any free
+ *                                                  port when PORT is
+ *                                                  left out)
  *
  * SOCK_STREAM: at the end of standard input the sending side is shut down
  * (the peer reads end of file) and toycat goes on reading until the peer
- * closes. SOCK_DGRAM (-u): each read of standard input, at most
+ * closes. SOCK_SEQPACKET (-s): the same, but each read of standard input
+ * is one record, and each record received is written out whole, however
+ * large (SIOCINQ says how large the next one is). SOCK_DGRAM (-u): each
+ * read of standard input, at most
  * TOY_DGRAM_MAX bytes, is one datagram, and each datagram received is
  * written out whole. A listener answers the sender of the first datagram
  * and ends after -w seconds of silence; a sender ends with its input, or
@@ -28,8 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <linux/sockios.h>
 #include <linux/af_toy.h>
 
 #include "toy_family.h"
@@ -47,7 +53,7 @@ struct cat_opts {
 	bool keep_open;
 	bool verbose;
 	bool json;
-	int type;		/* SOCK_STREAM or SOCK_DGRAM */
+	int type;		/* SOCK_STREAM, SOCK_SEQPACKET or SOCK_DGRAM */
 	uint32_t port;		/* to connect to, or to listen on */
 	uint32_t bind_port;	/* -b: the connecting side's own port */
 	unsigned int wait_s;	/* -w: 0 waits for ever */
@@ -60,8 +66,11 @@ struct cat_count {
 };
 
 static int family;
-/* one datagram, or one piece of a stream */
+/* one datagram, one piece of a stream, or one record read from input */
 static char buf[TOY_DGRAM_MAX + 1];
+/* a record received, as large as the largest so far */
+static char *rbuf;
+static size_t rbuf_len;
 
 static void usage(FILE *f)
 {
@@ -79,6 +88,8 @@ static void usage(FILE *f)
 "                        interrupted (SOCK_STREAM)\n"
 "  -u, --dgram           SOCK_DGRAM: each read of input is one datagram of\n"
 "                        at most %u bytes\n"
+"  -s, --seqpacket       SOCK_SEQPACKET: a connection, like the default, whose\n"
+"                        every read of input is one record, written out whole\n"
 "  -b, --bind PORT       connect from this port instead of a free one\n"
 "  -w, --wait SECONDS    give up when connecting, accepting or the traffic\n"
 "                        stalls for SECONDS; with -u, the silence that ends\n"
@@ -122,12 +133,24 @@ static uint32_t local_port(int fd)
 }
 
 /* -v and -j: one event on stderr. */
+static const char *type_name(int type)
+{
+	switch (type) {
+	case SOCK_STREAM:
+		return "stream";
+	case SOCK_SEQPACKET:
+		return "seqpacket";
+	default:
+		return "dgram";
+	}
+}
+
 static void report(const struct cat_opts *o, const char *event,
 		   uint32_t port, uint32_t peer, const struct cat_count *c)
 {
 	if (o->json) {
 		fprintf(stderr, "{\"event\":\"%s\",\"type\":\"%s\",\"port\":%" PRIu32,
-			event, o->type == SOCK_STREAM ? "stream" : "dgram", port);
+			event, type_name(o->type), port);
 		if (peer)
 			fprintf(stderr, ",\"peer_port\":%" PRIu32, peer);
 		if (c)
@@ -221,14 +244,53 @@ static int send_all(int fd, const char *p, size_t len, struct cat_count *c)
 }
 
 /*
+ * Receive what @fd has into *@p: a piece of a stream or a datagram into
+ * buf, a record into rbuf, made as large as SIOCINQ says the next record
+ * is, so that none is cut short. Returns what recv() returned; *@eof says
+ * whether a 0 is the peer's end (an empty record comes with MSG_EOR).
+ */
+static ssize_t receive(const struct cat_opts *o, int fd, char **p, bool *eof)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int next = 0;
+	ssize_t n;
+
+	if (o->type == SOCK_SEQPACKET) {
+		if (!ioctl(fd, SIOCINQ, &next) && (size_t)next > rbuf_len) {
+			char *bigger = realloc(rbuf, next);
+
+			if (!bigger) {
+				errno = ENOMEM;
+				return -1;
+			}
+			rbuf = bigger;
+			rbuf_len = next;
+		}
+		iov.iov_base = rbuf_len ? rbuf : buf;
+		iov.iov_len = rbuf_len ? rbuf_len : sizeof(buf);
+	}
+	*p = iov.iov_base;
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	if (n >= 0 && msg.msg_flags & MSG_TRUNC) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	*eof = !n && !(o->type == SOCK_SEQPACKET && msg.msg_flags & MSG_EOR);
+	return n;
+}
+
+/*
  * copy() - the netcat loop on a connected socket: standard input to @fd and
- * @fd to standard output. A stream ends when both directions have: the
- * input at its end (then shut down for the peer) and the peer's too.
+ * @fd to standard output. A connection ends when both directions have:
+ * the input at its end (then shut down for the peer) and the peer's too.
  */
 static int copy(const struct cat_opts *o, int fd, struct cat_count *c)
 {
-	bool stream = o->type == SOCK_STREAM;
-	size_t piece = stream ? sizeof(buf) : TOY_DGRAM_MAX;
+	bool connected = o->type != SOCK_DGRAM;
+	bool eof;
+	char *got;
+	size_t piece = o->type == SOCK_STREAM ? sizeof(buf) : TOY_DGRAM_MAX;
 	struct pollfd p[2] = {
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = fd, .events = POLLIN },
@@ -238,7 +300,7 @@ static int copy(const struct cat_opts *o, int fd, struct cat_count *c)
 
 	for (;;) {
 		/* a datagram sender ends with its input, or -w after it */
-		if (!stream && !o->listen && p[0].fd < 0 && !o->wait_s)
+		if (!connected && !o->listen && p[0].fd < 0 && !o->wait_s)
 			return 0;
 		n = poll(p, 2, timeout);
 		if (n < 0 && errno == EINTR)
@@ -248,7 +310,7 @@ static int copy(const struct cat_opts *o, int fd, struct cat_count *c)
 			return -1;
 		}
 		/* datagrams have no end but silence */
-		if (!n && !stream)
+		if (!n && !connected)
 			return 0;
 		if (!n) {
 			fprintf(stderr, "toycat: no traffic for %u s (-w); giving up\n",
@@ -256,19 +318,21 @@ static int copy(const struct cat_opts *o, int fd, struct cat_count *c)
 			return -1;
 		}
 		if (p[1].revents) {
-			n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+			n = receive(o, fd, &got, &eof);
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
 				continue;
 			if (n < 0) {
 				if (errno == ECONNRESET)
 					fprintf(stderr, "toycat: the peer closed without reading everything (connection reset)\n");
+				else if (errno == EMSGSIZE)
+					fprintf(stderr, "toycat: a record was larger than its size said; it was cut short\n");
 				else
 					fprintf(stderr, "toycat: recv: %s\n",
 						strerror(errno));
 				return -1;
 			}
 			/* the peer has sent everything; ours may remain */
-			if (!n && stream) {
+			if (eof && connected) {
 				p[1].fd = -1;
 				if (p[0].fd < 0)
 					return 0;
@@ -276,7 +340,7 @@ static int copy(const struct cat_opts *o, int fd, struct cat_count *c)
 			}
 			c->recv_bytes += n;
 			c->recv_msgs++;
-			if (write_out(buf, n))
+			if (write_out(got, n))
 				return -1;
 		}
 		if (p[0].revents) {
@@ -291,12 +355,12 @@ static int copy(const struct cat_opts *o, int fd, struct cat_count *c)
 			if (!n) {
 				/* the peer reads end of file; go on reading */
 				p[0].fd = -1;
-				if (stream && shutdown(fd, SHUT_WR)) {
+				if (connected && shutdown(fd, SHUT_WR)) {
 					fprintf(stderr, "toycat: shutdown: %s\n",
 						strerror(errno));
 					return -1;
 				}
-				if (stream && p[1].fd < 0)
+				if (connected && p[1].fd < 0)
 					return 0;
 				continue;
 			}
@@ -332,8 +396,9 @@ static int run_connect(const struct cat_opts *o)
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
 		if (errno == ECONNREFUSED)
 			fprintf(stderr, "toycat: nobody %s port %" PRIu32 " (connection refused); start the other side first, e.g. toycat -l%s %" PRIu32 "\n",
-				o->type == SOCK_STREAM ? "listens on" : "is bound to",
-				o->port, o->type == SOCK_STREAM ? "" : " -u", o->port);
+				o->type == SOCK_DGRAM ? "is bound to" : "listens on",
+				o->port, o->type == SOCK_DGRAM ? " -u" :
+				o->type == SOCK_SEQPACKET ? " -s" : "", o->port);
 		else if (errno == EAGAIN || errno == EINPROGRESS)
 			fprintf(stderr, "toycat: port %" PRIu32 " accepted nobody within %u s (-w)\n",
 				o->port, o->wait_s);
@@ -443,6 +508,7 @@ int main(int argc, char **argv)
 		{ "listen",	no_argument,		NULL, 'l' },
 		{ "keep-open",	no_argument,		NULL, 'k' },
 		{ "dgram",	no_argument,		NULL, 'u' },
+		{ "seqpacket",	no_argument,		NULL, 's' },
 		{ "bind",	required_argument,	NULL, 'b' },
 		{ "wait",	required_argument,	NULL, 'w' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -455,7 +521,7 @@ int main(int argc, char **argv)
 	uint64_t val;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "lkub:w:vjhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "lkusb:w:vjhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'l':
 			o.listen = true;
@@ -464,7 +530,12 @@ int main(int argc, char **argv)
 			o.keep_open = true;
 			break;
 		case 'u':
-			o.type = SOCK_DGRAM;
+		case 's':
+			if (o.type != SOCK_STREAM) {
+				fprintf(stderr, "toycat: -u and -s choose the socket type: give one of them\n");
+				return 1;
+			}
+			o.type = opt == 'u' ? SOCK_DGRAM : SOCK_SEQPACKET;
 			break;
 		case 'b':
 			if (parse_port(optarg, &o.bind_port))
@@ -511,8 +582,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "toycat: -b is for connecting; a listener's port is its argument\n");
 		return 1;
 	}
-	if (o.keep_open && (!o.listen || o.type != SOCK_STREAM)) {
-		fprintf(stderr, "toycat: -k needs -l and SOCK_STREAM\n");
+	if (o.keep_open && (!o.listen || o.type == SOCK_DGRAM)) {
+		fprintf(stderr, "toycat: -k needs -l and a connection (not -u)\n");
 		return 1;
 	}
 

@@ -102,6 +102,8 @@ static const struct tp_target tp_targets[] = {
 	{ "stream throughput, 1 MiB writes, vs AF_UNIX (stretch)", "stream", 1048576, 0, 0, 1.3, false, true },
 	{ "sendfile throughput, 1 MiB chunks, vs AF_UNIX", "sendfile", 1048576, 0, 0, 1.0, false, false },
 	{ "ping-pong p50, 64 B, vs AF_UNIX", "pingpong", 64, 0, 0, 1.0, true, false },
+	{ "seqpacket records, 64 KiB, vs AF_UNIX", "records", 65536, 0, 0, 1.0, false, false },
+	{ "seqpacket ping-pong p50, 64 B, vs AF_UNIX", "seqpingpong", 64, 0, 0, 1.0, true, false },
 	{ "datagrams received, 64 B, vs AF_UNIX", "dgram", 64, 0, 0, 1.0, false, false },
 	{ "connection rate vs AF_UNIX", "connect", 1, 0, 0, 1.0, false, false },
 	{ "bind cost, %ld open vs 1 open", "crowd", TP_LARGEST, 0, 1, 1.5, true, false },
@@ -272,7 +274,7 @@ static int family_index(const struct tp_family *f)
 static bool measurable(const struct tp_family *f, const struct tp_workload *w)
 {
 	return tp_use[family_index(f)] &&
-	       !f->why_not[w->type == SOCK_DGRAM];
+	       !f->why_not[tp_type_index(w->type)];
 }
 
 static double *slot(struct tp_point *pt, int fam, int metric)
@@ -497,7 +499,7 @@ static void print_param(FILE *f, const struct tp_point *pt)
 static void print_tables(FILE *f, const struct tp_system *s)
 {
 	size_t fam;
-	int i, j, m, n;
+	int i, j, m, n, t;
 
 	fprintf(f, "# toyperf: AF_TOY next to AF_UNIX, AF_VSOCK and TCP/UDP\n\n");
 	fprintf(f, "Kernel %s, %ld CPUs, %ld MiB%s%s; %d rounds of %.2g s per point.\n",
@@ -566,14 +568,12 @@ static void print_tables(FILE *f, const struct tp_system *s)
 	}
 	if (!n)
 		fputs("No target's points were measured.\n", f);
-	for (fam = 0; fam < TP_NFAMILIES; fam++)
-		if (tp_use[fam] && tp_families[fam].why_not[0])
-			fprintf(f, "\n%s: no SOCK_STREAM here (%s).\n",
-				tp_families[fam].label, tp_families[fam].why_not[0]);
-	for (fam = 0; fam < TP_NFAMILIES; fam++)
-		if (tp_use[fam] && tp_families[fam].why_not[1])
-			fprintf(f, "\n%s: no SOCK_DGRAM here (%s).\n",
-				tp_families[fam].label, tp_families[fam].why_not[1]);
+	for (t = 0; t < 3; t++)
+		for (fam = 0; fam < TP_NFAMILIES; fam++)
+			if (tp_use[fam] && tp_families[fam].why_not[t])
+				fprintf(f, "\n%s: no %s here (%s).\n",
+					tp_families[fam].label, tp_type_names[t],
+					tp_families[fam].why_not[t]);
 }
 
 /* ----- JSON ----- */
@@ -615,8 +615,9 @@ static void json_family_cell(FILE *f, const struct tp_point *pt, size_t fam,
 	fprintf(f, "\"%s\":{", tf->name);
 	if (!v) {
 		fputs("\"skipped\":", f);
-		json_string(f, tf->why_not[pt->w->type == SOCK_DGRAM] ?
-			    tf->why_not[pt->w->type == SOCK_DGRAM] : "not measured");
+		json_string(f, tf->why_not[tp_type_index(pt->w->type)] ?
+			    tf->why_not[tp_type_index(pt->w->type)] :
+			    "not measured");
 		fputc('}', f);
 		return;
 	}
@@ -782,7 +783,8 @@ int main(int argc, char **argv)
 		if (!tp_use[fam])
 			continue;
 		tp_probe(&tp_families[fam]);
-		if (tp_families[fam].why_not[0] && tp_families[fam].why_not[1]) {
+		if (tp_families[fam].why_not[0] && tp_families[fam].why_not[1] &&
+		    tp_families[fam].why_not[2]) {
 			fprintf(stderr, "toyperf: %s is not available here: %s; leave %s out with -f\n",
 				tp_families[fam].label, tp_families[fam].why_not[0],
 				tp_families[fam].name);

@@ -22,14 +22,19 @@
  * @label: its name in tables
  * @domain: the family number for socket(2); AF_TOY's is found at run time
  * @why_not: per socket type, why it cannot be measured (socket(2)'s error),
- *	or NULL when it can; index 0 is SOCK_STREAM, 1 is SOCK_DGRAM
+ *	or NULL when it can; indexed by tp_type_index()
  */
 struct tp_family {
 	const char *name;
 	const char *label;
 	int domain;
-	const char *why_not[2];
+	const char *why_not[3];
 };
+
+/* The socket types toyperf measures, in the order of tp_family.why_not. */
+extern const int tp_types[3];
+extern const char *const tp_type_names[3];
+int tp_type_index(int type);
 
 /**
  * struct tp_metric - one value a workload reports for each round
@@ -47,7 +52,7 @@ struct tp_metric {
  * struct tp_workload - one kind of measurement
  * @name: its name on the command line and in JSON
  * @title: a heading for tables
- * @type: SOCK_STREAM or SOCK_DGRAM
+ * @type: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
  * @param_name: what the parameter is, e.g. "write size"
  * @param_unit: the parameter's unit, e.g. "B"
  * @params: default parameter values

@@ -42,6 +42,8 @@
 #define TP_MAX_SAMPLES	(1 << 20)
 /* The largest UDP payload over IPv4, less than the other families' */
 #define TP_DGRAM_MAX	65507
+/* The largest record toyperf sends: below every family's limit. */
+#define TP_RECORD_MAX	(128 << 10)
 /* How long an AF_VSOCK connect() may wait for the loopback worker. */
 #define TP_VSOCK_CONNECT_S	60
 /*
@@ -92,20 +94,33 @@ static int tp_socket(const struct tp_family *f, int type)
 	 * behind when thousands of closed connections still linger: wait
 	 * for it rather than fail after vsock's default 2 s.
 	 */
-	if (f->domain == AF_VSOCK && type == SOCK_STREAM &&
+	if (f->domain == AF_VSOCK && type != SOCK_DGRAM &&
 	    setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &tv,
 		       sizeof(tv)))
 		tp_die("SO_VM_SOCKETS_CONNECT_TIMEOUT: %s", strerror(errno));
 	return fd;
 }
 
+const int tp_types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+const char *const tp_type_names[3] = { "SOCK_STREAM", "SOCK_DGRAM",
+				       "SOCK_SEQPACKET" };
+
+int tp_type_index(int type)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (tp_types[i] == type)
+			return i;
+	return 2;
+}
+
 void tp_probe(struct tp_family *f)
 {
-	static const int types[2] = { SOCK_STREAM, SOCK_DGRAM };
 	int i, fd;
 
-	for (i = 0; i < 2; i++) {
-		fd = socket(f->domain, types[i] | SOCK_CLOEXEC, 0);
+	for (i = 0; i < 3; i++) {
+		fd = socket(f->domain, tp_types[i] | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			f->why_not[i] = strdup(strerror(errno));
 			continue;
@@ -205,10 +220,11 @@ static int tp_accept(const struct tp_family *f, int lfd)
 	return fd;
 }
 
-/* A listening stream socket of @f; where to connect goes into @where. */
-static int tp_listener(const struct tp_family *f, struct tp_addr *where)
+/* A listening socket of @f and @type; where to connect goes into @where. */
+static int tp_listener(const struct tp_family *f, int type,
+		       struct tp_addr *where)
 {
-	int fd = tp_socket(f, SOCK_STREAM);
+	int fd = tp_socket(f, type);
 
 	tp_bind_any(f, fd, where);
 	if (listen(fd, TP_BACKLOG))
@@ -227,9 +243,9 @@ static void tp_nodelay(const struct tp_family *f, int fd)
 }
 
 /*
- * Two connected sockets of @f and @type in @fd: for SOCK_STREAM through
- * listen, connect and accept, for SOCK_DGRAM two bound sockets connected
- * to each other. fd[0] is the active end.
+ * Two connected sockets of @f and @type in @fd: for SOCK_STREAM and
+ * SOCK_SEQPACKET through listen, connect and accept, for SOCK_DGRAM two
+ * bound sockets connected to each other. fd[0] is the active end.
  */
 static void tp_pair(const struct tp_family *f, int type, int fd[2])
 {
@@ -245,8 +261,8 @@ static void tp_pair(const struct tp_family *f, int type, int fd[2])
 		tp_connect(f, fd[1], &a0);
 		return;
 	}
-	lfd = tp_listener(f, &a1);
-	fd[0] = tp_socket(f, SOCK_STREAM);
+	lfd = tp_listener(f, type, &a1);
+	fd[0] = tp_socket(f, type);
 	tp_connect(f, fd[0], &a1);
 	fd[1] = tp_accept(f, lfd);
 	close(lfd);
@@ -367,9 +383,13 @@ static void *tp_sendfile_writer(void *arg)
 	return NULL;
 }
 
-/* Throughput of @w's writer, read with a buffer of @param bytes. */
-static double tp_stream_measure(const struct tp_family *f, long param,
-				double secs, struct tp_writer *w,
+/*
+ * Throughput of @w's writer, read with a buffer of @param bytes, on a
+ * connection of @type: with SOCK_SEQPACKET each write is one record of
+ * @param bytes and each read takes one.
+ */
+static double tp_stream_measure(const struct tp_family *f, int type,
+				long param, double secs, struct tp_writer *w,
 				void *(*writer)(void *))
 {
 	char *buf = tp_buffer(param);
@@ -378,7 +398,7 @@ static double tp_stream_measure(const struct tp_family *f, long param,
 	int fd[2];
 	ssize_t n;
 
-	tp_pair(f, SOCK_STREAM, fd);
+	tp_pair(f, type, fd);
 	w->fd = fd[0];
 	w->size = param;
 	start = tp_now();
@@ -405,7 +425,18 @@ static void tp_stream_run(const struct tp_family *f, long param, double secs,
 {
 	struct tp_writer w = { .file = -1 };
 
-	vals[0] = tp_stream_measure(f, param, secs, &w, tp_stream_writer);
+	vals[0] = tp_stream_measure(f, SOCK_STREAM, param, secs, &w,
+				    tp_stream_writer);
+}
+
+/* Record throughput: SOCK_SEQPACKET records of @param bytes. */
+static void tp_records_run(const struct tp_family *f, long param,
+			   double secs, void *state, double *vals)
+{
+	struct tp_writer w = { .file = -1 };
+
+	vals[0] = tp_stream_measure(f, SOCK_SEQPACKET, param, secs, &w,
+				    tp_stream_writer);
 }
 
 /* The file of the sendfile workload: in /tmp, which is tmpfs in the VM. */
@@ -441,7 +472,8 @@ static void tp_sendfile_teardown(void *state)
 static void tp_sendfile_run(const struct tp_family *f, long param,
 			    double secs, void *state, double *vals)
 {
-	vals[0] = tp_stream_measure(f, param, secs, state, tp_sendfile_writer);
+	vals[0] = tp_stream_measure(f, SOCK_STREAM, param, secs, state,
+				    tp_sendfile_writer);
 }
 
 /* ----- ping-pong: round-trip times of @param-byte messages ----- */
@@ -481,8 +513,12 @@ static double tp_percentile(const double *v, size_t n, double pct)
 	return v[rank - 1];
 }
 
-static void tp_pingpong_run(const struct tp_family *f, long param,
-			    double secs, void *state, double *vals)
+/*
+ * Round trips of @param-byte messages on a connection of @type; with
+ * SOCK_SEQPACKET each message is one record, which one read takes whole.
+ */
+static void tp_pingpong(const struct tp_family *f, int type, long param,
+			double secs, double *vals)
 {
 	double *rtt = malloc(TP_MAX_SAMPLES * sizeof(*rtt));
 	struct tp_echo e = { .size = param };
@@ -494,7 +530,7 @@ static void tp_pingpong_run(const struct tp_family *f, long param,
 
 	if (!rtt)
 		tp_die("out of memory for samples");
-	tp_pair(f, SOCK_STREAM, fd);
+	tp_pair(f, type, fd);
 	e.fd = fd[1];
 	tp_thread(&t, tp_echo_server, &e);
 	deadline = tp_now() + secs;
@@ -516,6 +552,18 @@ static void tp_pingpong_run(const struct tp_family *f, long param,
 	vals[1] = tp_percentile(rtt, n, 99);
 	free(rtt);
 	free(buf);
+}
+
+static void tp_pingpong_run(const struct tp_family *f, long param,
+			    double secs, void *state, double *vals)
+{
+	tp_pingpong(f, SOCK_STREAM, param, secs, vals);
+}
+
+static void tp_seqpingpong_run(const struct tp_family *f, long param,
+			       double secs, void *state, double *vals)
+{
+	tp_pingpong(f, SOCK_SEQPACKET, param, secs, vals);
 }
 
 /* ----- dgram: one sender thread at full speed, one receiver ----- */
@@ -605,7 +653,7 @@ static void tp_connect_run(const struct tp_family *f, long param,
 	struct tp_addr to;
 	int lfd, c, a;
 
-	lfd = tp_listener(f, &to);
+	lfd = tp_listener(f, SOCK_STREAM, &to);
 	do {
 		c = tp_socket(f, SOCK_STREAM);
 		tp_connect(f, c, &to);
@@ -716,10 +764,10 @@ static void *tp_crowd_setup(const struct tp_family *f, long param)
 		tp_die("cannot raise RLIMIT_NOFILE for %ld sockets: run as root",
 		       param);
 	for (i = 0; i < param; i++) {
-		c->fds[i] = tp_listener(f, NULL);
+		c->fds[i] = tp_listener(f, SOCK_STREAM, NULL);
 		c->n++;
 	}
-	c->lfd = tp_listener(f, &c->to);
+	c->lfd = tp_listener(f, SOCK_STREAM, &c->to);
 	return c;
 }
 
@@ -835,7 +883,7 @@ static void tp_memory_run(const struct tp_family *f, long param, double secs,
 	if (!tp_raise_nofile(param * 2 + 1024))
 		tp_die("cannot raise RLIMIT_NOFILE for %ld pairs: run as root",
 		       param);
-	lfd = tp_listener(f, &to);
+	lfd = tp_listener(f, SOCK_STREAM, &to);
 	before = tp_slab_settled();
 	for (i = 0; i < param; i++) {
 		fds[2 * i] = tp_socket(f, SOCK_STREAM);
@@ -888,6 +936,24 @@ const struct tp_workload tp_workloads[] = {
 		.max_param = 64L << 20,
 		.metrics = { { "p50", "us", true }, { "p99", "us", true } },
 		.nmetrics = 2, .interleaved = true, .run = tp_pingpong_run,
+	},
+	{
+		.name = "records", .title = "Seqpacket record throughput",
+		.type = SOCK_SEQPACKET, .param_name = "record",
+		.param_unit = "B",
+		.params = { 64, 1024, 4096, 65536 }, .nparams = 4,
+		.max_param = TP_RECORD_MAX,
+		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
+		.interleaved = true, .run = tp_records_run,
+	},
+	{
+		.name = "seqpingpong", .title = "Seqpacket ping-pong round trip",
+		.type = SOCK_SEQPACKET, .param_name = "record",
+		.param_unit = "B",
+		.params = { 1, 64, 1024, 16384 }, .nparams = 4,
+		.max_param = TP_RECORD_MAX,
+		.metrics = { { "p50", "us", true }, { "p99", "us", true } },
+		.nmetrics = 2, .interleaved = true, .run = tp_seqpingpong_run,
 	},
 	{
 		.name = "dgram", .title = "Datagram rate",

@@ -84,7 +84,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: toystat [OPTIONS] [show]\n"
-"       toystat [OPTIONS] sockets [type stream|dgram] [port PORT]\n"
+"       toystat [OPTIONS] sockets [type stream|dgram|seqpacket] [port PORT]\n"
 "       toystat reset\n"
 "\n"
 "Show what AF_TOY (af_toy.ko) is doing in this network namespace.\n"
@@ -110,6 +110,8 @@ static const char *type_name(uint64_t type)
 		return "stream";
 	case SOCK_DGRAM:
 		return "dgram";
+	case SOCK_SEQPACKET:
+		return "seqpacket";
 	default:
 		return "?";
 	}
@@ -148,7 +150,7 @@ static void print_type(const char *name, const struct toy_type_stats *t,
 		printf("}");
 		return;
 	}
-	printf("%-7s", name);
+	printf("%-9s", name);
 	for (i = 0; i < ARRAY_SIZE(type_fields); i++) {
 		if (t->has[type_fields[i].attr])
 			printf(" %*" PRIu64, type_fields[i].width,
@@ -170,15 +172,17 @@ static int show(struct toy_genl *g)
 		printf("{\"family\":%u,", stats.family);
 		print_type("stream", &stats.stream, true);
 		print_type("dgram", &stats.dgram, false);
+		print_type("seqpacket", &stats.seqpacket, false);
 		printf("}\n");
 		return 0;
 	}
-	printf("AF_TOY family %u\n%-7s", stats.family, "Type");
+	printf("AF_TOY family %u\n%-9s", stats.family, "Type");
 	for (i = 0; i < ARRAY_SIZE(type_fields); i++)
 		printf(" %*s", type_fields[i].width, type_fields[i].head);
 	printf("\n");
 	print_type("stream", &stats.stream, true);
 	print_type("dgram", &stats.dgram, false);
+	print_type("seqpacket", &stats.seqpacket, false);
 	return 0;
 }
 
@@ -208,7 +212,7 @@ static int print_sock(const struct toy_sock_info *s, void *data)
 				       s->val[sock_json_extra[i].attr]);
 		printf("}");
 	} else {
-		printf("%-6s %-6s %6" PRIu64 " %6" PRIu64,
+		printf("%-9s %-6s %6" PRIu64 " %6" PRIu64,
 		       type_name(s->val[TOY_SOCK_A_TYPE]),
 		       state_name(s->val[TOY_SOCK_A_STATE]),
 		       s->val[TOY_SOCK_A_RX_QUEUE], s->val[TOY_SOCK_A_TX_QUEUE]);
@@ -234,7 +238,7 @@ static int sockets(struct toy_genl *g, int type, int64_t port)
 	if (json) {
 		printf("[");
 	} else {
-		printf("%-6s %-6s %6s %6s", "Type", "State", "Recv-Q", "Send-Q");
+		printf("%-9s %-6s %6s %6s", "Type", "State", "Recv-Q", "Send-Q");
 		for (i = 0; i < ARRAY_SIZE(sock_fields); i++)
 			printf(" %*s", sock_fields[i].width,
 			       sock_fields[i].head);
@@ -320,8 +324,10 @@ int main(int argc, char **argv)
 				type = SOCK_STREAM;
 			} else if (!strcmp(argv[1], "dgram")) {
 				type = SOCK_DGRAM;
+			} else if (!strcmp(argv[1], "seqpacket")) {
+				type = SOCK_SEQPACKET;
 			} else {
-				fprintf(stderr, "toystat: type is stream or dgram, not \"%s\"\n",
+				fprintf(stderr, "toystat: type is stream, dgram or seqpacket, not \"%s\"\n",
 					argv[1]);
 				return 1;
 			}

@@ -39,6 +39,16 @@
 #define TOY_DGRAM_MAX		65535U
 
 /**
+ * DOC: SOCK_SEQPACKET records
+ *
+ * Every sendmsg() on a SOCK_SEQPACKET socket is one record, delivered
+ * whole by one recvmsg(), which sets MSG_EOR. A record may be as large as
+ * the sender's SO_SNDBUF; a larger one fails with EMSGSIZE. A receive
+ * buffer shorter than the record gets its start, with MSG_TRUNC in
+ * msg_flags, and the rest is discarded.
+ */
+
+/**
  * struct sockaddr_toy - an AF_TOY socket address
  * @stoy_family: the family number in use (see %TOY_FAMILY_DEFAULT)
  * @stoy_reserved: must be 0, else EINVAL
@@ -99,12 +109,12 @@ enum toy_cmd {
 
 /**
  * enum toy_state - state of a socket as the netlink family reports it
- * @TOY_STATE_UNCONNECTED: a stream socket neither listening nor connected,
- *	or a dgram socket without a default destination
- * @TOY_STATE_LISTEN: a listening stream socket
- * @TOY_STATE_CONNECTED: a connected stream socket (accepted or still in
- *	its listener's accept queue, whatever its peer did since), or a dgram
- *	socket with a default destination
+ * @TOY_STATE_UNCONNECTED: a stream or seqpacket socket neither listening
+ *	nor connected, or a dgram socket without a default destination
+ * @TOY_STATE_LISTEN: a listening stream or seqpacket socket
+ * @TOY_STATE_CONNECTED: a connected stream or seqpacket socket (accepted
+ *	or still in its listener's accept queue, whatever its peer did
+ *	since), or a dgram socket with a default destination
  * @__TOY_STATE_MAX: one above the last state
  */
 enum toy_state {
@@ -122,6 +132,7 @@ enum toy_state {
  * @TOY_STATS_A_FAMILY: u32, the address family number in use
  * @TOY_STATS_A_STREAM: nest of &enum toy_type_attr for SOCK_STREAM
  * @TOY_STATS_A_DGRAM: nest of &enum toy_type_attr for SOCK_DGRAM
+ * @TOY_STATS_A_SEQPACKET: nest of &enum toy_type_attr for SOCK_SEQPACKET
  * @__TOY_STATS_A_MAX: one above the last attribute
  */
 enum toy_stats_attr {
@@ -130,6 +141,7 @@ enum toy_stats_attr {
 	TOY_STATS_A_FAMILY,
 	TOY_STATS_A_STREAM,
 	TOY_STATS_A_DGRAM,
+	TOY_STATS_A_SEQPACKET,
 
 	__TOY_STATS_A_MAX,
 };
@@ -143,24 +155,27 @@ enum toy_stats_attr {
  * @TOY_TYPE_A_SOCKETS: u64 gauge, sockets of the type open now (created
  *	and not yet closed, including stream sockets waiting to be accepted)
  * @TOY_TYPE_A_UNCONNECTED: u64 gauge, of those in %TOY_STATE_UNCONNECTED
- * @TOY_TYPE_A_LISTENING: u64 gauge, of those in %TOY_STATE_LISTEN (stream)
+ * @TOY_TYPE_A_LISTENING: u64 gauge, of those in %TOY_STATE_LISTEN (stream,
+ *	seqpacket)
  * @TOY_TYPE_A_CONNECTED: u64 gauge, of those in %TOY_STATE_CONNECTED
- * @TOY_TYPE_A_ESTABLISHED: u64, stream: connections established by
- *	connect() or socketpair(); dgram: connect() calls that set a
+ * @TOY_TYPE_A_ESTABLISHED: u64, stream and seqpacket: connections
+ *	established by connect() or socketpair(); dgram: connect() calls that
+ *	set a
  *	default destination, and socketpair() calls
- * @TOY_TYPE_A_REFUSED: u64, ECONNREFUSED returned: stream connect() to a
- *	port where nobody listens; dgram connect() or send to a port nobody
+ * @TOY_TYPE_A_REFUSED: u64, ECONNREFUSED returned: stream and seqpacket
+ *	connect() to a port where nobody listens; dgram connect() or send to a port nobody
  *	bound or whose socket is closing
- * @TOY_TYPE_A_BACKLOG_OVERFLOWS: u64, stream: connect() calls that found
+ * @TOY_TYPE_A_BACKLOG_OVERFLOWS: u64, stream and seqpacket: connect()
+ *	calls that found
  *	the listener's backlog full, counted once per call whether the call
  *	then waited or failed with EAGAIN
  * @TOY_TYPE_A_TX_BYTES: u64, payload bytes sendmsg() accepted
  * @TOY_TYPE_A_TX_MSGS: u64, sendmsg() calls that accepted data (one per
- *	datagram)
+ *	datagram or record)
  * @TOY_TYPE_A_RX_BYTES: u64, payload bytes recvmsg() returned, not
  *	counting MSG_PEEK
  * @TOY_TYPE_A_RX_MSGS: u64, recvmsg() calls that returned data (one per
- *	datagram), not counting MSG_PEEK
+ *	datagram or record), not counting MSG_PEEK
  * @TOY_TYPE_A_DROPS: u64, dgram: datagrams dropped because the receiver's
  *	queue was at its SO_RCVBUF, or still queued unread when the receiver
  *	closed; the sender saw success, so TX_MSGS equals RX_MSGS plus DROPS
@@ -170,9 +185,9 @@ enum toy_stats_attr {
  *	recvmsg() (one copy instead of two; see Documentation/benchmarks.md)
  * @__TOY_TYPE_A_MAX: one above the last attribute
  *
- * A type's nest holds the attributes that apply to it: LISTENING,
- * BACKLOG_OVERFLOWS and DIRECT_BYTES only for SOCK_STREAM, DROPS only for
- * SOCK_DGRAM.
+ * A type's nest holds the attributes that apply to it: LISTENING and
+ * BACKLOG_OVERFLOWS for SOCK_STREAM and SOCK_SEQPACKET, DIRECT_BYTES only
+ * for SOCK_STREAM, DROPS only for SOCK_DGRAM.
  * The gauges count what is open now; the other counters count from the
  * namespace's creation or its last %TOY_CMD_STATS_RESET.
  */
@@ -202,8 +217,8 @@ enum toy_type_attr {
  * enum toy_sock_attr - one socket in a %TOY_CMD_SOCK_GET dump
  * @TOY_SOCK_A_UNSPEC: not an attribute
  * @TOY_SOCK_A_PAD: padding for 64-bit attributes
- * @TOY_SOCK_A_TYPE: u16, SOCK_STREAM or SOCK_DGRAM; in a request, dump
- *	only sockets of this type
+ * @TOY_SOCK_A_TYPE: u16, SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET; in a
+ *	request, dump only sockets of this type (another value: EINVAL)
  * @TOY_SOCK_A_PORT: u32, the local port, 0 while unbound; an accepted
  *	socket has its listener's port; in a request, dump only sockets with
  *	this local port
@@ -217,11 +232,12 @@ enum toy_type_attr {
  * @TOY_SOCK_A_COOKIE: u64, the socket cookie (SO_COOKIE)
  * @TOY_SOCK_A_UID: u32, owner uid, as seen from the requester's user
  *	namespace
- * @TOY_SOCK_A_RX_QUEUE: u32, stream: unread payload bytes (SIOCINQ);
+ * @TOY_SOCK_A_RX_QUEUE: u32, stream and seqpacket: unread payload bytes
+ *	(a stream's SIOCINQ);
  *	listener: connections waiting in the accept queue; dgram: memory
  *	charged for queued datagrams (SO_MEMINFO's SK_MEMINFO_RMEM_ALLOC)
- * @TOY_SOCK_A_TX_QUEUE: u32, stream: payload bytes sent and not yet read
- *	by the peer (SIOCOUTQ); listener: the backlog given to listen();
+ * @TOY_SOCK_A_TX_QUEUE: u32, stream and seqpacket: payload bytes sent and
+ *	not yet read by the peer (SIOCOUTQ); listener: the backlog given to listen();
  *	dgram: memory charged for datagrams being sent (SIOCOUTQ)
  * @TOY_SOCK_A_RCVBUF: u32, SO_RCVBUF
  * @TOY_SOCK_A_SNDBUF: u32, SO_SNDBUF
