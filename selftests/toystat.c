@@ -162,6 +162,27 @@ TEST_F(toystat, text_views_show_one_line_per_socket)
 	close(dgram);
 }
 
+TEST_F(toystat, seqpacket_has_its_row_its_type_and_its_json)
+{
+	char buf[3] = "abc";
+
+	ASSERT_EQ(0, toy_pair(self->family, SOCK_SEQPACKET, PORT, self->fd));
+	ASSERT_EQ(3, send(self->fd[0], buf, 3, 0));
+	ASSERT_EQ(0, send(self->fd[0], buf, 0, 0));
+
+	EXPECT_EQ(0, RUN("toystat | grep -q '^seqpacket *3 '")) TH_LOG("%s", self->out);
+	/* the listener, the client, the accepted end */
+	EXPECT_EQ(0, RUN("test $(toystat sockets type seqpacket | grep -c '^seqpacket ') = 3"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, RUN("toystat -j | jq -e '.seqpacket.tx_msgs == 2 and "
+			 ".seqpacket.tx_bytes == 3 and .seqpacket.listening == 1 and "
+			 "(.seqpacket | has(\"drops\") or has(\"direct_bytes\") | not)'"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, RUN("toystat -j sockets type seqpacket | jq -e "
+			 "'[.[] | select(.rx_queue == 3)] | length == 1'"))
+		TH_LOG("%s", self->out);
+}
+
 TEST_F(toystat, reset_zeroes_the_counters)
 {
 	struct toy_stats st;
