@@ -13,7 +13,8 @@
  * closes both directions, resets the peer when data was left unread, and
  * closes the connections its accept queue still holds.
  *
- * The data paths (stream.c) call into this file for the proto_ops above;
+ * The data paths (stream.c, seqpacket.c) call into this file for the
+ * proto_ops above;
  * this file never calls into them. Flow control is flow.c's. Which lock
  * guards what: struct toy_sock, sock.h.
  */

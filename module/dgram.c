@@ -27,7 +27,9 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
+#include <linux/sockios.h>
 #include <linux/termios.h>
+#include <linux/uaccess.h>
 #include <net/sock.h>
 
 #include "dgram.h"
@@ -249,39 +251,12 @@ out_free:
 	return err;
 }
 
-/*
- * sendfile() and splice() into a datagram socket: one datagram per pipe
- * buffer (at most a page), on every kernel. Before 6.5 the kernel sent
- * each buffer through .sendpage, which AF_TOY leaves to the kernel's
- * fallback, one sendmsg() per buffer; from 6.5 on it hands over up to 16
- * buffers in one sendmsg(MSG_SPLICE_PAGES), which would make one datagram
- * of up to 64 KiB, over TOY_DGRAM_MAX. Returns the bytes sent, or the
- * error of the first datagram.
- */
-static int toy_dgram_send_pages(struct socket *sock, struct msghdr *msg,
-				size_t len)
-{
-	size_t sent = 0;
-
-	while (sent < len) {
-		size_t seg = iov_iter_single_seg_count(&msg->msg_iter);
-		int n;
-
-		if (!seg)
-			break;
-		n = toy_dgram_send_one(sock, msg, seg);
-		if (n < 0)
-			return sent ? sent : n;
-		sent += n;
-	}
-	return sent;
-}
-
 static int toy_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 			     size_t len)
 {
+	/* sendfile() and splice(): one datagram per pipe buffer */
 	if (toy_msg_splices_pages(msg))
-		return toy_dgram_send_pages(sock, msg, len);
+		return toy_send_each_page(sock, msg, len, toy_dgram_send_one);
 	return toy_dgram_send_one(sock, msg, len);
 }
 

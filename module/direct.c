@@ -19,7 +19,9 @@
 #include <linux/net.h>
 #include <linux/sizes.h>
 #include <linux/skbuff.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
+#include <linux/wait_bit.h>
 #include <net/sock.h>
 
 #include "direct.h"
@@ -228,7 +230,7 @@ size_t toy_direct_wait(struct sock *sk, struct msghdr *msg, size_t len,
 
 	/*
 	 * Take it back unless a sender claimed it; then wait for its copy,
-	 * which page faults cannot stretch: toy_stream_copy_direct().
+	 * which page faults cannot stretch: toy_direct_copy().
 	 */
 	spin_lock(&queue->lock);
 	if (tsk->direct == &d)

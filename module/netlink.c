@@ -31,8 +31,8 @@
 
 /* TOY_CMD_SOCK_GET takes an optional type and port to match. */
 static const struct nla_policy toy_sock_get_policy[TOY_SOCK_A_MAX + 1] = {
-	[TOY_SOCK_A_TYPE]	= NLA_POLICY_RANGE(NLA_U16, SOCK_STREAM,
-						   SOCK_SEQPACKET),
+	/* the largest type here; toy_nl_sock_dump() refuses the others */
+	[TOY_SOCK_A_TYPE]	= NLA_POLICY_MAX(NLA_U16, SOCK_SEQPACKET),
 	[TOY_SOCK_A_PORT]	= { .type = NLA_U32 },
 };
 
@@ -59,20 +59,19 @@ struct toy_type_field {
 
 /* The nest of each type, in attribute order. */
 static const struct toy_type_field toy_type_fields[] = {
-	{ TOY_TYPE_A_SOCKETS,		TOY_GAUGE,		TOY_IN_ALL },
-	{ TOY_TYPE_A_UNCONNECTED,	TOY_GAUGE,		TOY_IN_ALL },
-	{ TOY_TYPE_A_LISTENING,		TOY_GAUGE,		TOY_IN_CONN },
-	{ TOY_TYPE_A_CONNECTED,		TOY_GAUGE,		TOY_IN_ALL },
-	{ TOY_TYPE_A_ESTABLISHED,	TOY_STAT_ESTABLISHED,	TOY_IN_ALL },
-	{ TOY_TYPE_A_REFUSED,		TOY_STAT_REFUSED,	TOY_IN_ALL },
-	{ TOY_TYPE_A_BACKLOG_OVERFLOWS,	TOY_STAT_BACKLOG_OVERFLOWS,
-					TOY_IN_CONN },
-	{ TOY_TYPE_A_TX_BYTES,		TOY_STAT_TX_BYTES,	TOY_IN_ALL },
-	{ TOY_TYPE_A_TX_MSGS,		TOY_STAT_TX_MSGS,	TOY_IN_ALL },
-	{ TOY_TYPE_A_RX_BYTES,		TOY_STAT_RX_BYTES,	TOY_IN_ALL },
-	{ TOY_TYPE_A_RX_MSGS,		TOY_STAT_RX_MSGS,	TOY_IN_ALL },
-	{ TOY_TYPE_A_DROPS,		TOY_STAT_DROPS,		TOY_IN_DGRAM },
-	{ TOY_TYPE_A_DIRECT_BYTES,	TOY_STAT_DIRECT_BYTES,	TOY_IN_STREAM },
+	{ TOY_TYPE_A_SOCKETS, TOY_GAUGE, TOY_IN_ALL },
+	{ TOY_TYPE_A_UNCONNECTED, TOY_GAUGE, TOY_IN_ALL },
+	{ TOY_TYPE_A_LISTENING, TOY_GAUGE, TOY_IN_CONN },
+	{ TOY_TYPE_A_CONNECTED, TOY_GAUGE, TOY_IN_ALL },
+	{ TOY_TYPE_A_ESTABLISHED, TOY_STAT_ESTABLISHED, TOY_IN_ALL },
+	{ TOY_TYPE_A_REFUSED, TOY_STAT_REFUSED, TOY_IN_ALL },
+	{ TOY_TYPE_A_BACKLOG_OVERFLOWS, TOY_STAT_BACKLOG_OVERFLOWS, TOY_IN_CONN },
+	{ TOY_TYPE_A_TX_BYTES, TOY_STAT_TX_BYTES, TOY_IN_ALL },
+	{ TOY_TYPE_A_TX_MSGS, TOY_STAT_TX_MSGS, TOY_IN_ALL },
+	{ TOY_TYPE_A_RX_BYTES, TOY_STAT_RX_BYTES, TOY_IN_ALL },
+	{ TOY_TYPE_A_RX_MSGS, TOY_STAT_RX_MSGS, TOY_IN_ALL },
+	{ TOY_TYPE_A_DROPS, TOY_STAT_DROPS, TOY_IN_DGRAM },
+	{ TOY_TYPE_A_DIRECT_BYTES, TOY_STAT_DIRECT_BYTES, TOY_IN_STREAM },
 };
 
 /* What STATS_GET reports: by type, the value of each enum toy_type_attr. */
@@ -367,7 +366,7 @@ static int toy_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (attrs[TOY_SOCK_A_TYPE]) {
 		ctx.type = nla_get_u16(attrs[TOY_SOCK_A_TYPE]);
-		/* the policy's range holds two numbers that are no type here */
+		/* the policy bounds it; below, only these are types */
 		if (ctx.type != SOCK_STREAM && ctx.type != SOCK_DGRAM &&
 		    ctx.type != SOCK_SEQPACKET) {
 			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TOY_SOCK_A_TYPE],

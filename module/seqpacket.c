@@ -7,11 +7,12 @@
  *
  * sendmsg() makes one record of the whole message: one skb, charged to
  * the sender, and appended to the peer's sk_receive_queue in one step, so
- * records of two threads never interleave. A record larger than one skb
- * should carry chains more skbs on the first one's frag_list; the reader
+ * records of two threads never interleave. A record too large for one skb
+ * goes on in more skbs chained on the first one's frag_list; the reader
  * never sees the seams. recvmsg() returns one record per call, never more
  * and never part of one: a buffer too short for it gets its start, with
- * MSG_TRUNC, and the rest is dropped, as in AF_UNIX.
+ * MSG_TRUNC, and the rest is dropped, as in AF_UNIX. sendfile() and
+ * splice() make one record of each pipe buffer (toy_send_each_page()).
  *
  * Limits: a record may be as large as the sender's SO_SNDBUF (EMSGSIZE
  * above it). A sender waits while what it has in flight to the peer is at
@@ -30,7 +31,9 @@
 #include <linux/poll.h>
 #include <linux/sizes.h>
 #include <linux/skbuff.h>
+#include <linux/sockios.h>
 #include <linux/termios.h>
+#include <linux/uaccess.h>
 #include <net/sock.h>
 
 #include "conn.h"
@@ -103,8 +106,9 @@ static struct sk_buff *toy_seqpacket_alloc_record(struct sock *sk, size_t len,
 	return skb;
 }
 
-static int toy_seqpacket_sendmsg(struct socket *sock, struct msghdr *msg,
-				 size_t len)
+/* Send @len bytes of @msg as one record. */
+static int toy_seqpacket_send_one(struct socket *sock, struct msghdr *msg,
+				  size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb;
@@ -132,7 +136,6 @@ static int toy_seqpacket_sendmsg(struct socket *sock, struct msghdr *msg,
 	skb = toy_seqpacket_alloc_record(sk, len, &err);
 	if (!skb)
 		goto out_err;
-	/* a bvec from splice() is copied too: every send is one record */
 	err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, len);
 	if (!err)
 		err = toy_flow_queue_skb(peer, skb);
@@ -145,6 +148,16 @@ static int toy_seqpacket_sendmsg(struct socket *sock, struct msghdr *msg,
 
 out_err:
 	return toy_flow_send_failed(sk, err, msg->msg_flags);
+}
+
+static int toy_seqpacket_sendmsg(struct socket *sock, struct msghdr *msg,
+				 size_t len)
+{
+	/* a pipe buffer's pages are copied: a record is never shared */
+	if (toy_msg_splices_pages(msg))
+		return toy_send_each_page(sock, msg, len,
+					  toy_seqpacket_send_one);
+	return toy_seqpacket_send_one(sock, msg, len);
 }
 
 /* The record at the head of @sk's receive queue, or NULL. */
@@ -242,7 +255,8 @@ static __poll_t toy_seqpacket_poll(struct file *file, struct socket *sock,
 	struct sock *sk = sock->sk;
 
 	sock_poll_wait(file, sock, wait);
-	return toy_flow_poll_mask(sk, !skb_queue_empty_lockless(&sk->sk_receive_queue));
+	return toy_flow_poll_mask(sk,
+				  !skb_queue_empty_lockless(&sk->sk_receive_queue));
 }
 
 /*

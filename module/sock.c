@@ -501,6 +501,42 @@ int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 }
 
 /**
+ * toy_send_each_page() - sendfile() and splice() into a socket whose every
+ *	send is one message (a datagram, a record)
+ * @sock: the sending socket
+ * @msg: a MSG_SPLICE_PAGES message: a bvec iterator over pipe buffers
+ * @len: its length
+ * @send_one: the type's send of one message from @msg's iterator
+ *
+ * One message per pipe buffer (at most a page), on every kernel. Before
+ * 6.5 the kernel sent each buffer through proto_ops.sendpage, which
+ * AF_TOY leaves to the kernel's fallback, one sendmsg() per buffer; from
+ * 6.5 on it hands over up to 16 buffers in one sendmsg(MSG_SPLICE_PAGES),
+ * which would make one message of up to 64 KiB, over a datagram's limit
+ * and, for records, with boundaries that depend on the kernel.
+ *
+ * Return: the bytes sent, or the error of the first message.
+ */
+int toy_send_each_page(struct socket *sock, struct msghdr *msg, size_t len,
+		       toy_send_one_fn_t send_one)
+{
+	size_t sent = 0;
+
+	while (sent < len) {
+		size_t seg = iov_iter_single_seg_count(&msg->msg_iter);
+		int n;
+
+		if (!seg)
+			break;
+		n = send_one(sock, msg, seg);
+		if (n < 0)
+			return sent ? sent : n;
+		sent += n;
+	}
+	return sent;
+}
+
+/**
  * toy_sock_alloc() - allocate and initialise an AF_TOY sock
  * @net: its network namespace
  * @sock: the struct socket it belongs to, or NULL for a socket that a

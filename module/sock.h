@@ -81,11 +81,13 @@ struct toy_direct;
  *	socket, all when the listener closes, is shut down for reading or
  *	gets a larger backlog.
  * @rx_unread: connected types: unread payload bytes in sk_receive_queue
- *	(a stream's SIOCINQ, poll and SO_RCVLOWAT; SIOCOUTQ). Written under sk_receive_queue.lock,
- *	read locklessly.
+ *	(a stream's SIOCINQ, poll and SO_RCVLOWAT; SIOCOUTQ); records of 0
+ *	bytes add nothing. Written under sk_receive_queue.lock, read
+ *	locklessly; release zeroes it without the lock, once SOCK_DEAD is
+ *	set and the queue purged, when nobody can queue or read any more.
  * @direct: stream: the buffer of a reader sleeping in recvmsg() with an
  *	empty queue, posted for a sender to copy into directly (struct
- *	toy_direct, stream.c); NULL when no reader waits so. Written under
+ *	toy_direct, direct.c); NULL when no reader waits so. Written under
  *	sk_receive_queue.lock (WRITE_ONCE), which also guards claiming it;
  *	senders peek at it locklessly first.
  * @rx_last: stream: bytes the last recvmsg() returned, which sizes the
@@ -221,6 +223,12 @@ void toy_unbind(struct sock *sk);
 int toy_addr_check(const struct sockaddr_unsized *uaddr, int addr_len);
 struct sock *toy_lookup(const struct sock *sk, u32 port);
 int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
+
+/* sendfile() and splice() into a message-oriented socket */
+typedef int (*toy_send_one_fn_t)(struct socket *sock, struct msghdr *msg,
+				 size_t len);
+int toy_send_each_page(struct socket *sock, struct msghdr *msg, size_t len,
+		       toy_send_one_fn_t send_one);
 
 /* the socket list of a namespace */
 void toy_sock_unlist(struct sock *sk);

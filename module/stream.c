@@ -29,7 +29,9 @@
 #include <linux/sizes.h>
 #include <linux/skbuff.h>
 #include <linux/splice.h>
+#include <linux/sockios.h>
 #include <linux/termios.h>
+#include <linux/uaccess.h>
 #include <net/sock.h>
 
 #include "conn.h"

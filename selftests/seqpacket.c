@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
 
@@ -34,6 +36,9 @@ enum record_limit {
 	LIMIT_SNDBUF_32,	/* SO_SNDBUF less 32 bytes */
 	LIMIT_VSOCK_BUFFER,	/* SO_VM_SOCKETS_BUFFER_SIZE, 256 KiB */
 };
+
+/* Pages sendfile() sends in sendfile_makes_one_record_per_page. */
+#define SENDFILE_PAGES		3
 
 /* The vsock buffer size the kernel gives a socket by default. */
 #define VSOCK_DEFAULT_BUFFER	(256 * 1024)
@@ -52,6 +57,8 @@ FIXTURE_VARIANT(seqpacket) {
 	bool zero_length;	/* a record of 0 bytes is delivered */
 	bool records_atomic;	/* records of two writers never interleave */
 	bool fault_keeps_record; /* a recv() that faults leaves the record */
+	struct by_kernel sendfile_records; /* records from sendfile() of
+				 * SENDFILE_PAGES pages */
 	bool eor_always;	/* MSG_EOR on a record sent without it */
 	bool eor_passed_on;	/* MSG_EOR on a record sent with it */
 	bool inq_sums_records;	/* SIOCINQ counts every record, not the next */
@@ -81,6 +88,8 @@ FIXTURE_VARIANT_ADD(seqpacket, unix) {
 	.zero_length = true,
 	.records_atomic = true,
 	.fault_keeps_record = false,
+	/* 6.5: splice hands sockets up to 16 pages in one sendmsg() */
+	.sendfile_records = BY_KERNEL(SENDFILE_PAGES, KV(6, 5), 1),
 	.eor_always = false,
 	.eor_passed_on = false,
 	.inq_sums_records = true,
@@ -114,6 +123,7 @@ FIXTURE_VARIANT_ADD(seqpacket, vsock) {
 	.zero_length = false,
 	.records_atomic = false,
 	.fault_keeps_record = false,
+	.sendfile_records = BY_KERNEL(SENDFILE_PAGES, KV(6, 5), 1),
 	.eor_always = false,
 	.eor_passed_on = true,
 	.inq_sums_records = true,
@@ -141,6 +151,7 @@ FIXTURE_VARIANT_ADD(seqpacket, toy) {
 	.zero_length = true,
 	.records_atomic = true,
 	.fault_keeps_record = true,
+	.sendfile_records = SAME_ON_ALL(SENDFILE_PAGES),
 	.eor_always = true,
 	.eor_passed_on = true,
 	.inq_sums_records = false,
@@ -618,6 +629,28 @@ TEST_F(seqpacket, recv_that_faults_loses_the_record_or_keeps_it)
 	OBSERVE_IF(!memcmp(buf, "abc", 3), "record kept", "record lost");
 	EXPECT_EQ(variant->fault_keeps_record, !memcmp(buf, "abc", 3));
 	munmap(bad, 4096);
+}
+
+TEST_F(seqpacket, sendfile_makes_one_record_per_page)
+{
+	static char page[4096];
+	int i, file, n = 0;
+
+	PAIR_OR_SKIP();
+	file = memfd_create("seqpacket-sendfile", MFD_CLOEXEC);
+	ASSERT_LE(0, file);
+	for (i = 0; i < SENDFILE_PAGES; i++)
+		ASSERT_EQ((ssize_t)sizeof(page), write(file, page, sizeof(page)));
+	ASSERT_EQ(0, lseek(file, 0, SEEK_SET));
+	ASSERT_EQ(SENDFILE_PAGES * (ssize_t)sizeof(page),
+		  sendfile(self->fd[C], file, NULL, SENDFILE_PAGES * sizeof(page)))
+		TH_LOG("sendfile: %s", strerror(errno));
+	while (poll_for(self->fd[S], POLLIN, BLOCKED_MS) & POLLIN &&
+	       recv(self->fd[S], page, sizeof(page), MSG_DONTWAIT) > 0)
+		n++;
+	OBSERVE("%d records", n);
+	EXPECT_EQ(on_kernel(variant->sendfile_records), n);
+	close(file);
 }
 
 /* ---- flow control, queues, poll, timeouts ---- */

@@ -153,22 +153,21 @@ enum toy_stats_attr {
  * @TOY_TYPE_A_UNSPEC: not an attribute
  * @TOY_TYPE_A_PAD: padding for 64-bit attributes
  * @TOY_TYPE_A_SOCKETS: u64 gauge, sockets of the type open now (created
- *	and not yet closed, including stream sockets waiting to be accepted)
+ *	and not yet closed, including stream and seqpacket sockets waiting
+ *	to be accepted)
  * @TOY_TYPE_A_UNCONNECTED: u64 gauge, of those in %TOY_STATE_UNCONNECTED
  * @TOY_TYPE_A_LISTENING: u64 gauge, of those in %TOY_STATE_LISTEN (stream,
  *	seqpacket)
  * @TOY_TYPE_A_CONNECTED: u64 gauge, of those in %TOY_STATE_CONNECTED
  * @TOY_TYPE_A_ESTABLISHED: u64, stream and seqpacket: connections
  *	established by connect() or socketpair(); dgram: connect() calls that
- *	set a
- *	default destination, and socketpair() calls
+ *	set a default destination, and socketpair() calls
  * @TOY_TYPE_A_REFUSED: u64, ECONNREFUSED returned: stream and seqpacket
- *	connect() to a port where nobody listens; dgram connect() or send to a port nobody
- *	bound or whose socket is closing
+ *	connect() to a port where nobody listens; dgram connect() or send to
+ *	a port nobody bound or whose socket is closing
  * @TOY_TYPE_A_BACKLOG_OVERFLOWS: u64, stream and seqpacket: connect()
- *	calls that found
- *	the listener's backlog full, counted once per call whether the call
- *	then waited or failed with EAGAIN
+ *	calls that found the listener's backlog full, counted once per call
+ *	whether the call then waited or failed with EAGAIN
  * @TOY_TYPE_A_TX_BYTES: u64, payload bytes sendmsg() accepted
  * @TOY_TYPE_A_TX_MSGS: u64, sendmsg() calls that accepted data (one per
  *	datagram or record)
@@ -233,12 +232,12 @@ enum toy_type_attr {
  * @TOY_SOCK_A_UID: u32, owner uid, as seen from the requester's user
  *	namespace
  * @TOY_SOCK_A_RX_QUEUE: u32, stream and seqpacket: unread payload bytes
- *	(a stream's SIOCINQ);
- *	listener: connections waiting in the accept queue; dgram: memory
- *	charged for queued datagrams (SO_MEMINFO's SK_MEMINFO_RMEM_ALLOC)
+ *	(a stream's SIOCINQ; records of 0 bytes add nothing); listener:
+ *	connections waiting in the accept queue; dgram: memory charged for
+ *	queued datagrams (SO_MEMINFO's SK_MEMINFO_RMEM_ALLOC)
  * @TOY_SOCK_A_TX_QUEUE: u32, stream and seqpacket: payload bytes sent and
- *	not yet read by the peer (SIOCOUTQ); listener: the backlog given to listen();
- *	dgram: memory charged for datagrams being sent (SIOCOUTQ)
+ *	not yet read by the peer (SIOCOUTQ); listener: the backlog given to
+ *	listen(); dgram: memory charged for datagrams being sent (SIOCOUTQ)
  * @TOY_SOCK_A_RCVBUF: u32, SO_RCVBUF
  * @TOY_SOCK_A_SNDBUF: u32, SO_SNDBUF
  * @TOY_SOCK_A_TX_BYTES: u64, payload bytes this socket sent
