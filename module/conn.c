@@ -29,6 +29,7 @@
 
 #include "conn.h"
 #include "flow.h"
+#include "port.h"
 #include "sock.h"
 #include "stats.h"
 

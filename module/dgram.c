@@ -33,6 +33,7 @@
 #include <net/sock.h>
 
 #include "dgram.h"
+#include "port.h"
 #include "sock.h"
 #include "stats.h"
 

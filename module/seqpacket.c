@@ -39,6 +39,7 @@
 #include "conn.h"
 #include "flow.h"
 #include "seqpacket.h"
+#include "port.h"
 #include "sock.h"
 #include "stats.h"
 

@@ -13,8 +13,8 @@
  *   conn.c, flow.c        what the connected types share: the connection
  *                         lifecycle (listen, connect, accept, shutdown,
  *                         release) and flow control with its waits
- *   sock.c, stats.c       struct toy_sock, the port tables, the socket
- *                         list, bind; the counters
+ *   sock.c, port.c,       the core: struct toy_sock and the socket
+ *   stats.c               list; ports, bind and addresses; the counters
  *
  * Each file has its header, which says what it offers to the layers
  * above. compat.h holds every difference between the supported kernels.
@@ -27,6 +27,7 @@
 #include <linux/net.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched/signal.h>
+#include <net/netns/generic.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <net/sock.h>
@@ -210,19 +211,50 @@ static inline int toy_wait_over(long timeo)
 	return 0;
 }
 
+/* Buckets of a namespace's socket list: 2^8, 4 KiB per namespace. */
+#define TOY_SOCK_HASH_BITS	8
+#define TOY_SOCK_BUCKETS	BIT(TOY_SOCK_HASH_BITS)
+
+/**
+ * struct toy_sock_bucket - one bucket of a namespace's socket list
+ * @lock: guards @gen and @head; a leaf lock, never held while taking
+ *	another socket lock
+ * @gen: changes of @head so far, for NLM_F_DUMP_INTR
+ * @head: the sockets, linked by toy_sock.sock_node
+ */
+struct toy_sock_bucket {
+	spinlock_t		lock;	/* guards gen and head */
+	unsigned int		gen;
+	struct hlist_head	head;
+};
+
+/**
+ * struct toy_net - AF_TOY state of one network namespace
+ * @ports: bound sockets by port, one table per &enum toy_type_idx
+ *	(port.c)
+ * @socks: every socket of the namespace, hashed by address (sock.c)
+ *
+ * Allocated and freed with the namespace (pernet_operations, sock.c).
+ * Each port table is guarded by its own rhashtable locks, each bucket of
+ * @socks by its lock. Every user socket holds a reference on its
+ * namespace, so the tables and the list are empty when it is freed.
+ */
+struct toy_net {
+	struct rhashtable	ports[TOY_NR_TYPES];
+	struct toy_sock_bucket	socks[TOY_SOCK_BUCKETS];
+};
+
+extern unsigned int toy_net_id;
+
+static inline struct toy_net *toy_net(const struct net *net)
+{
+	return net_generic(net, toy_net_id);
+}
+
 int toy_proto_init(void);
 void toy_proto_exit(void);
 struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 			    int kern);
-
-/* the port tables */
-int toy_bind(struct socket *sock, struct sockaddr_unsized *uaddr,
-	     int addr_len);
-int toy_autobind(struct sock *sk);
-void toy_unbind(struct sock *sk);
-int toy_addr_check(const struct sockaddr_unsized *uaddr, int addr_len);
-struct sock *toy_lookup(const struct sock *sk, u32 port);
-int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 
 /* sendfile() and splice() into a message-oriented socket */
 typedef int (*toy_send_one_fn_t)(struct socket *sock, struct msghdr *msg,

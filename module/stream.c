@@ -37,6 +37,7 @@
 #include "conn.h"
 #include "direct.h"
 #include "flow.h"
+#include "port.h"
 #include "sock.h"
 #include "stats.h"
 #include "stream.h"
