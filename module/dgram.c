@@ -324,17 +324,11 @@ static int toy_dgram_ioctl(struct socket *sock, unsigned int cmd,
 			   unsigned long arg)
 {
 	struct sock *sk = sock->sk;
-	struct sk_buff_head *queue = &sk->sk_receive_queue;
-	struct sk_buff *skb;
-	int bytes = 0;
+	int bytes;
 
 	switch (cmd) {
 	case SIOCINQ:
-		spin_lock_bh(&queue->lock);
-		skb = skb_peek(queue);
-		if (skb)
-			bytes = skb->len;
-		spin_unlock_bh(&queue->lock);
+		bytes = toy_next_msg_len(sk);
 		break;
 	case SIOCOUTQ:
 		bytes = sk_wmem_alloc_get(sk);

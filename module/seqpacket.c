@@ -269,19 +269,13 @@ static int toy_seqpacket_ioctl(struct socket *sock, unsigned int cmd,
 			       unsigned long arg)
 {
 	struct sock *sk = sock->sk;
-	struct sk_buff_head *queue = &sk->sk_receive_queue;
-	struct sk_buff *skb;
-	int bytes = 0;
+	int bytes;
 
 	switch (cmd) {
 	case SIOCINQ:
 		if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
 			return -EINVAL;
-		spin_lock(&queue->lock);
-		skb = skb_peek(queue);
-		if (skb)
-			bytes = skb->len;
-		spin_unlock(&queue->lock);
+		bytes = toy_next_msg_len(sk);
 		break;
 	case SIOCOUTQ:
 		bytes = toy_flow_outq(sk);
@@ -292,23 +286,12 @@ static int toy_seqpacket_ioctl(struct socket *sock, unsigned int cmd,
 	return put_user(bytes, (int __user *)arg);
 }
 
-/* .family: PF_UNSPEC, see toy_family_ops in main.c */
 static const struct proto_ops toy_seqpacket_ops = {
-	.family		= PF_UNSPEC,
-	.owner		= THIS_MODULE,
-	.release	= toy_conn_release,
-	.bind		= toy_bind,
-	.connect	= toy_conn_connect,
-	.socketpair	= toy_conn_socketpair,
-	.accept		= toy_accept_op(toy_conn_accept),
-	.getname	= toy_getname,
+	TOY_CONN_OPS,
 	.poll		= toy_seqpacket_poll,
 	.ioctl		= toy_seqpacket_ioctl,
-	.listen		= toy_conn_listen,
-	.shutdown	= toy_conn_shutdown,
 	.sendmsg	= toy_seqpacket_sendmsg,
 	.recvmsg	= toy_seqpacket_recvmsg,
-	.mmap		= sock_no_mmap,
 };
 
 /**

@@ -203,6 +203,28 @@ void toy_proto_exit(void)
 }
 
 /**
+ * toy_next_msg_len() - SIOCINQ of a socket of messages (datagrams,
+ *	records): the size of the next one, what the next recv() needs
+ * @sk: the socket
+ *
+ * Return: the length of the skb at the head of the receive queue, 0 when
+ * it is empty.
+ */
+int toy_next_msg_len(struct sock *sk)
+{
+	struct sk_buff_head *queue = &sk->sk_receive_queue;
+	struct sk_buff *skb;
+	int len = 0;
+
+	spin_lock_bh(&queue->lock);
+	skb = skb_peek(queue);
+	if (skb)
+		len = skb->len;
+	spin_unlock_bh(&queue->lock);
+	return len;
+}
+
+/**
  * toy_send_each_page() - sendfile() and splice() into a socket whose every
  *	send is one message (a datagram, a record)
  * @sock: the sending socket

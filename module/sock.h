@@ -256,7 +256,8 @@ void toy_proto_exit(void);
 struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 			    int kern);
 
-/* sendfile() and splice() into a message-oriented socket */
+/* sockets whose every send is one message: datagrams, records */
+int toy_next_msg_len(struct sock *sk);
 typedef int (*toy_send_one_fn_t)(struct socket *sock, struct msghdr *msg,
 				 size_t len);
 int toy_send_each_page(struct socket *sock, struct msghdr *msg, size_t len,

@@ -496,23 +496,12 @@ static int toy_stream_ioctl(struct socket *sock, unsigned int cmd,
 	return put_user(bytes, (int __user *)arg);
 }
 
-/* .family: PF_UNSPEC, see toy_family_ops in main.c */
 static const struct proto_ops toy_stream_ops = {
-	.family		= PF_UNSPEC,
-	.owner		= THIS_MODULE,
-	.release	= toy_conn_release,
-	.bind		= toy_bind,
-	.connect	= toy_conn_connect,
-	.socketpair	= toy_conn_socketpair,
-	.accept		= toy_accept_op(toy_conn_accept),
-	.getname	= toy_getname,
+	TOY_CONN_OPS,
 	.poll		= toy_stream_poll,
 	.ioctl		= toy_stream_ioctl,
-	.listen		= toy_conn_listen,
-	.shutdown	= toy_conn_shutdown,
 	.sendmsg	= toy_stream_sendmsg,
 	.recvmsg	= toy_stream_recvmsg,
-	.mmap		= sock_no_mmap,
 	.splice_read	= toy_stream_splice_read,
 	TOY_PROTO_SENDPAGE(toy_stream_send)
 };

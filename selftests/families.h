@@ -185,6 +185,48 @@ static inline socklen_t fam_addr_any(enum fam fam, int family,
 	}
 }
 
+/* A port number unlikely to be in use by another test process. */
+static inline unsigned int test_port(void)
+{
+	return 20000 + getpid() % 40000;
+}
+
+/* socket(@family, @type, 0), which must work. */
+static inline int fam_socket(struct __test_metadata *_metadata, int family,
+			     int type)
+{
+	int fd = socket(family, type, 0);
+
+	ASSERT_LE(0, fd) TH_LOG("socket(%d, %d): %s", family, type,
+				strerror(errno));
+	return fd;
+}
+
+/* A listener of @type on the address numbered test_port() + @key. */
+static inline int fam_listen(struct __test_metadata *_metadata, enum fam fam,
+			     int family, int type, unsigned int key,
+			     int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = fam_addr(fam, family, test_port() + key, true, &ss);
+	int fd = fam_socket(_metadata, family, type);
+
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&ss, len))
+		TH_LOG("bind: %s", strerror(errno));
+	ASSERT_EQ(0, listen(fd, backlog)) TH_LOG("listen: %s", strerror(errno));
+	return fd;
+}
+
+/* connect(@fd) to the address numbered test_port() + @key: 0 or -1. */
+static inline int fam_connect(enum fam fam, int family, int fd,
+			      unsigned int key)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = fam_addr(fam, family, test_port() + key, false, &ss);
+
+	return connect(fd, (struct sockaddr *)&ss, len);
+}
+
 /* The int socket option @name (SOL_SOCKET) of @fd, or -1. */
 static inline int sockopt_int(int fd, int name)
 {
@@ -285,12 +327,6 @@ static inline unsigned long env_ulong(const char *name, unsigned long def)
 	const char *v = getenv(name);
 
 	return v && *v ? strtoul(v, NULL, 0) : def;
-}
-
-/* A port number unlikely to be in use by another test process. */
-static inline unsigned int test_port(void)
-{
-	return 20000 + getpid() % 40000;
 }
 
 /*

@@ -26,6 +26,7 @@
 #include "kselftest_harness.h"
 #include "families.h"
 #include "blocking.h"
+#include "connected.h"
 
 /* Listener, client and accepted server end of the fixture's connection. */
 enum { L, C, S, NFDS };
@@ -179,47 +180,15 @@ FIXTURE_TEARDOWN(seqpacket)
 	fds_close(self->fd, NFDS);
 }
 
-static int seq_socket(struct __test_metadata *_metadata, int family,
-		      int type)
-{
-	int fd = socket(family, type, 0);
-
-	ASSERT_LE(0, fd) TH_LOG("socket: %s", strerror(errno));
-	return fd;
-}
-
-/* A seqpacket listener on the address numbered @key. */
-static int seq_listen_on(struct __test_metadata *_metadata, enum fam fam,
-			 int family, unsigned int key)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = fam_addr(fam, family, test_port() + key, true, &ss);
-	int fd = seq_socket(_metadata, family, SOCK_SEQPACKET);
-
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&ss, len))
-		TH_LOG("bind: %s", strerror(errno));
-	ASSERT_EQ(0, listen(fd, 16)) TH_LOG("listen: %s", strerror(errno));
-	return fd;
-}
-
-/* connect(@fd) to the address numbered @key: 0 or -1 with errno. */
-static int seq_connect_to(enum fam fam, int family, int fd, unsigned int key)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = fam_addr(fam, family, test_port() + key, false, &ss);
-
-	return connect(fd, (struct sockaddr *)&ss, len);
-}
-
 /* The fixture's connection: listener L on key 1, client C, accepted S. */
 #define PAIR_OR_SKIP() do {						\
 	FAMILY_OR_SKIP(self->family, variant->fam);			\
-	self->fd[L] = seq_listen_on(_metadata, variant->fam,		\
-				    self->family, 1);			\
-	self->fd[C] = seq_socket(_metadata, self->family,		\
+	self->fd[L] = fam_listen(_metadata, variant->fam, self->family,	\
+				 SOCK_SEQPACKET, 1, 16);		\
+	self->fd[C] = fam_socket(_metadata, self->family,		\
 				 SOCK_SEQPACKET);			\
-	ASSERT_EQ(0, seq_connect_to(variant->fam, self->family,		\
-				    self->fd[C], 1))			\
+	ASSERT_EQ(0, fam_connect(variant->fam, self->family,		\
+				 self->fd[C], 1))			\
 		TH_LOG("connect: %s", strerror(errno));			\
 	self->fd[S] = accept(self->fd[L], NULL, NULL);			\
 	ASSERT_LE(0, self->fd[S]) TH_LOG("accept: %s", strerror(errno)); \
@@ -819,9 +788,8 @@ TEST_F(seqpacket, blocked_recv_wakes_on_a_zero_length_record)
 TEST_F(seqpacket, connect_with_nobody_bound_is_refused)
 {
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	self->fd[C] = seq_socket(_metadata, self->family, SOCK_SEQPACKET);
-	EXPECT_EQ(-1, seq_connect_to(variant->fam, self->family, self->fd[C],
-				     1));
+	self->fd[C] = fam_socket(_metadata, self->family, SOCK_SEQPACKET);
+	EXPECT_EQ(-1, fam_connect(variant->fam, self->family, self->fd[C], 1));
 	EXPECT_EQ(variant->refused, observed_errno(errno));
 }
 
@@ -832,12 +800,12 @@ TEST_F(seqpacket, stream_listener_does_not_take_seqpacket_connections)
 	int err;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	self->fd[L] = seq_socket(_metadata, self->family, SOCK_STREAM);
+	self->fd[L] = fam_socket(_metadata, self->family, SOCK_STREAM);
 	len = fam_addr(variant->fam, self->family, test_port() + 1, true, &ss);
 	ASSERT_EQ(0, bind(self->fd[L], (struct sockaddr *)&ss, len));
 	ASSERT_EQ(0, listen(self->fd[L], 1));
-	self->fd[C] = seq_socket(_metadata, self->family, SOCK_SEQPACKET);
-	err = seq_connect_to(variant->fam, self->family, self->fd[C], 1) ?
+	self->fd[C] = fam_socket(_metadata, self->family, SOCK_SEQPACKET);
+	err = fam_connect(variant->fam, self->family, self->fd[C], 1) ?
 	      errno : 0;
 	EXPECT_NE(0, observed_errno(err));
 }
@@ -849,10 +817,10 @@ TEST_F(seqpacket, port_space_is_its_own_or_shared_with_stream)
 	int err;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	self->fd[L] = seq_socket(_metadata, self->family, SOCK_STREAM);
+	self->fd[L] = fam_socket(_metadata, self->family, SOCK_STREAM);
 	len = fam_addr(variant->fam, self->family, test_port() + 1, true, &ss);
 	ASSERT_EQ(0, bind(self->fd[L], (struct sockaddr *)&ss, len));
-	self->fd[C] = seq_socket(_metadata, self->family, SOCK_SEQPACKET);
+	self->fd[C] = fam_socket(_metadata, self->family, SOCK_SEQPACKET);
 	err = bind(self->fd[C], (struct sockaddr *)&ss, len) ? errno : 0;
 	EXPECT_EQ(variant->own_port_space ? 0 : EADDRINUSE,
 		  observed_errno(err));
@@ -863,10 +831,9 @@ TEST_F(seqpacket, accept4_sets_nonblock_and_cloexec)
 	int fd;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	self->fd[L] = seq_listen_on(_metadata, variant->fam, self->family, 1);
-	self->fd[C] = seq_socket(_metadata, self->family, SOCK_SEQPACKET);
-	ASSERT_EQ(0, seq_connect_to(variant->fam, self->family, self->fd[C],
-				    1));
+	self->fd[L] = fam_listen(_metadata, variant->fam, self->family, SOCK_SEQPACKET, 1, 16);
+	self->fd[C] = fam_socket(_metadata, self->family, SOCK_SEQPACKET);
+	ASSERT_EQ(0, fam_connect(variant->fam, self->family, self->fd[C], 1));
 	fd = accept4(self->fd[L], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("accept4: %s", strerror(errno));
 	self->fd[S] = fd;
@@ -880,7 +847,7 @@ TEST_F(seqpacket, recv_on_an_unconnected_socket_fails)
 	char byte;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	self->fd[C] = seq_socket(_metadata, self->family, SOCK_SEQPACKET);
+	self->fd[C] = fam_socket(_metadata, self->family, SOCK_SEQPACKET);
 	EXPECT_EQ(-1, recv(self->fd[C], &byte, 1, MSG_DONTWAIT));
 	EXPECT_EQ(variant->recv_unconnected, observed_errno(errno));
 }
@@ -888,7 +855,7 @@ TEST_F(seqpacket, recv_on_an_unconnected_socket_fails)
 TEST_F(seqpacket, send_on_an_unconnected_socket_fails_enotconn)
 {
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	self->fd[C] = seq_socket(_metadata, self->family, SOCK_SEQPACKET);
+	self->fd[C] = fam_socket(_metadata, self->family, SOCK_SEQPACKET);
 	EXPECT_EQ(-1, send(self->fd[C], "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(ENOTCONN, observed_errno(errno));
 }
@@ -908,36 +875,26 @@ TEST_F(seqpacket, sendto_with_an_address_when_connected)
 
 TEST_F(seqpacket, so_peercred_names_the_peer_process)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
 	PAIR_OR_SKIP();
-	memset(&cred, 0, sizeof(cred));
-	ASSERT_EQ(0, getsockopt(self->fd[S], SOL_SOCKET, SO_PEERCRED, &cred,
-				&len));
-	OBSERVE_IF(cred.pid == getpid(), "the peer's pid", "pid 0");
-	EXPECT_EQ(variant->peercred ? getpid() : 0, cred.pid);
+	expect_peercred(_metadata, self->fd[S], variant->peercred);
 }
 
 TEST_F(seqpacket, socketpair_gives_a_connected_pair)
 {
 	char buf[8];
-	int sv[2], flags;
+	int flags;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	if (!variant->socketpair) {
-		EXPECT_EQ(-1, socketpair(self->family, SOCK_SEQPACKET, 0, sv));
-		EXPECT_EQ(EOPNOTSUPP, observed_errno(errno));
+	expect_socketpair(_metadata, self->family, SOCK_SEQPACKET,
+			  variant->socketpair, &self->fd[C]);
+	if (!variant->socketpair)
 		return;
-	}
-	ASSERT_EQ(0, socketpair(self->family, SOCK_SEQPACKET, 0, sv));
-	self->fd[C] = sv[0];
-	self->fd[S] = sv[1];
-	EXPECT_EQ(2, send(sv[0], "ab", 2, 0));
-	EXPECT_EQ(2, send(sv[0], "cd", 2, 0));
-	EXPECT_EQ(2, recv_record(sv[1], buf, sizeof(buf), 0, &flags));
+	/* and keeps records apart */
+	EXPECT_EQ(2, send(self->fd[C], "ab", 2, 0));
+	EXPECT_EQ(2, send(self->fd[C], "cd", 2, 0));
+	EXPECT_EQ(2, recv_record(self->fd[S], buf, sizeof(buf), 0, &flags));
 	EXPECT_EQ(0, memcmp(buf, "ab", 2));
-	EXPECT_EQ(2, recv_record(sv[1], buf, sizeof(buf), 0, &flags));
+	EXPECT_EQ(2, recv_record(self->fd[S], buf, sizeof(buf), 0, &flags));
 	EXPECT_EQ(0, memcmp(buf, "cd", 2));
 }
 
@@ -961,19 +918,10 @@ TEST_F(seqpacket, peer_close_gives_queued_records_then_eof)
 
 TEST_F(seqpacket, close_with_unread_records_resets_the_peer)
 {
-	char byte;
-
 	PAIR_OR_SKIP();
-	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
-	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
-	close(self->fd[S]);
-	self->fd[S] = -1;
-	ASSERT_TRUE(poll_for(self->fd[C], POLLRDHUP, WAKE_MS) & POLLRDHUP);
-	if (!variant->reset_on_unread) {
-		EXPECT_EQ(0, recv(self->fd[C], &byte, 1, 0));
-		OBSERVE("end of file");
+	if (!close_with_unread(_metadata, self->fd[C], &self->fd[S],
+			       variant->reset_on_unread))
 		return;
-	}
 	EXPECT_EQ(-1, send(self->fd[C], "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(ECONNRESET, observed_errno(errno));
 	EXPECT_EQ(-1, send(self->fd[C], "x", 1, MSG_NOSIGNAL));
@@ -982,24 +930,9 @@ TEST_F(seqpacket, close_with_unread_records_resets_the_peer)
 
 TEST_F(seqpacket, send_after_shut_wr_gives_epipe_and_sigpipe)
 {
-	sigset_t set;
-	int sig;
-
 	PAIR_OR_SKIP();
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
-	ASSERT_EQ(0, shutdown(self->fd[C], SHUT_WR));
-	EXPECT_EQ(-1, send(self->fd[C], "x", 1, 0));
-	EXPECT_EQ(EPIPE, observed_errno(errno));
-	ASSERT_EQ(0, sigpending(&set));
-	OBSERVE_IF(sigismember(&set, SIGPIPE), "SIGPIPE", "no SIGPIPE");
-	EXPECT_EQ(on_kernel(variant->sigpipe), sigismember(&set, SIGPIPE));
-	if (!on_kernel(variant->sigpipe))
-		return;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	ASSERT_EQ(0, sigwait(&set, &sig));
+	expect_epipe_after_shut_wr(_metadata, self->fd[C],
+				   on_kernel(variant->sigpipe));
 }
 
 TEST_F(seqpacket, shut_wr_gives_the_peer_eof_after_the_records)
@@ -1022,11 +955,11 @@ TEST_F(seqpacket, another_netns_cannot_connect)
 	int err;
 
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	self->fd[L] = seq_listen_on(_metadata, variant->fam, self->family, 1);
+	self->fd[L] = fam_listen(_metadata, variant->fam, self->family, SOCK_SEQPACKET, 1, 16);
 	ASSERT_EQ(0, unshare(CLONE_NEWNET)) TH_LOG("unshare: %s",
 						   strerror(errno));
-	self->fd[C] = seq_socket(_metadata, self->family, SOCK_SEQPACKET);
-	err = seq_connect_to(variant->fam, self->family, self->fd[C], 1) ?
+	self->fd[C] = fam_socket(_metadata, self->family, SOCK_SEQPACKET);
+	err = fam_connect(variant->fam, self->family, self->fd[C], 1) ?
 	      errno : 0;
 	OBSERVE_IF(err, "refused", "connected");
 	EXPECT_EQ(variant->netns_isolated, err != 0);

@@ -25,6 +25,7 @@
 #include "kselftest_harness.h"
 #include "families.h"
 #include "blocking.h"
+#include "connected.h"
 
 #ifndef SO_VM_SOCKETS_BUFFER_SIZE
 #define SO_VM_SOCKETS_BUFFER_SIZE 0
@@ -193,33 +194,20 @@ FIXTURE_TEARDOWN(stream)
 static int stream_socket(struct __test_metadata *_metadata, int family,
 			 int flags)
 {
-	int fd = socket(family, SOCK_STREAM | flags, 0);
-
-	ASSERT_LE(0, fd) TH_LOG("socket: %s", strerror(errno));
-	return fd;
+	return fam_socket(_metadata, family, SOCK_STREAM | flags);
 }
 
 /* A listener on the address numbered @key. */
 static int listen_on(struct __test_metadata *_metadata, enum fam fam,
 		     int family, unsigned int key, int backlog)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = fam_addr(fam, family, test_port() + key, true, &ss);
-	int fd = stream_socket(_metadata, family, 0);
-
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&ss, len))
-		TH_LOG("bind: %s", strerror(errno));
-	ASSERT_EQ(0, listen(fd, backlog)) TH_LOG("listen: %s", strerror(errno));
-	return fd;
+	return fam_listen(_metadata, fam, family, SOCK_STREAM, key, backlog);
 }
 
 /* connect(@fd) to the address numbered @key: 0 or -1 with errno. */
 static int connect_to(enum fam fam, int family, int fd, unsigned int key)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = fam_addr(fam, family, test_port() + key, false, &ss);
-
-	return connect(fd, (struct sockaddr *)&ss, len);
+	return fam_connect(fam, family, fd, key);
 }
 
 /* The fixture's connection: listener L on key 1, client C, accepted S. */
@@ -1140,46 +1128,16 @@ TEST_F(stream, siocinq_and_siocoutq_count_unread_bytes)
 
 TEST_F(stream, so_peercred_names_the_peer_process)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int i;
-
 	PAIR_OR_SKIP();
-	for (i = C; i <= S; i++) {
-		memset(&cred, 0, sizeof(cred));
-		ASSERT_EQ(0, getsockopt(self->fd[i], SOL_SOCKET, SO_PEERCRED,
-					&cred, &len));
-		OBSERVE_IF(cred.pid == getpid(), "the peer's pid", "pid 0");
-		if (!variant->peercred) {
-			EXPECT_EQ(0, cred.pid);
-			continue;
-		}
-		EXPECT_EQ(getpid(), cred.pid);
-		EXPECT_EQ(getuid(), cred.uid);
-		EXPECT_EQ(getgid(), cred.gid);
-	}
+	expect_peercred(_metadata, self->fd[C], variant->peercred);
+	expect_peercred(_metadata, self->fd[S], variant->peercred);
 }
 
 TEST_F(stream, socketpair_gives_a_connected_pair)
 {
-	int sv[2];
-	char buf[4];
-
 	FAMILY_OR_SKIP(self->family, variant->fam);
-	if (!variant->socketpair) {
-		EXPECT_EQ(-1, socketpair(self->family, SOCK_STREAM, 0, sv));
-		EXPECT_EQ(EOPNOTSUPP, observed_errno(errno));
-		return;
-	}
-	ASSERT_EQ(0, socketpair(self->family, SOCK_STREAM, 0, sv));
-	self->fd[C] = sv[0];
-	self->fd[S] = sv[1];
-	EXPECT_EQ(4, send(sv[0], "ping", 4, 0));
-	EXPECT_EQ(4, recv(sv[1], buf, 4, 0));
-	EXPECT_EQ(0, memcmp(buf, "ping", 4));
-	EXPECT_EQ(4, send(sv[1], "pong", 4, 0));
-	EXPECT_EQ(4, recv(sv[0], buf, 4, 0));
-	EXPECT_EQ(0, memcmp(buf, "pong", 4));
+	expect_socketpair(_metadata, self->family, SOCK_STREAM,
+			  variant->socketpair, &self->fd[C]);
 }
 
 TEST_F(stream, msg_oob_is_refused_or_supported_as_documented)
@@ -1293,24 +1251,9 @@ TEST_F(stream, shut_wr_gives_the_peer_eof_and_pollrdhup)
 
 TEST_F(stream, send_after_shut_wr_gives_epipe_and_sigpipe)
 {
-	sigset_t set;
-	int sig;
-
 	PAIR_OR_SKIP();
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
-	ASSERT_EQ(0, shutdown(self->fd[C], SHUT_WR));
-	EXPECT_EQ(-1, send(self->fd[C], "x", 1, 0));
-	EXPECT_EQ(EPIPE, observed_errno(errno));
-	ASSERT_EQ(0, sigpending(&set));
-	OBSERVE_IF(sigismember(&set, SIGPIPE), "SIGPIPE", "no SIGPIPE");
-	EXPECT_EQ(on_kernel(variant->sigpipe), sigismember(&set, SIGPIPE));
-	if (!on_kernel(variant->sigpipe))
-		return;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	ASSERT_EQ(0, sigwait(&set, &sig));
+	expect_epipe_after_shut_wr(_metadata, self->fd[C],
+				   on_kernel(variant->sigpipe));
 }
 
 TEST_F(stream, msg_nosignal_gives_epipe_without_sigpipe)
@@ -1381,16 +1324,9 @@ TEST_F(stream, close_with_unread_data_resets_the_peer)
 	char byte;
 
 	PAIR_OR_SKIP();
-	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
-	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
-	close(self->fd[S]);
-	self->fd[S] = -1;
-	ASSERT_TRUE(poll_for(self->fd[C], POLLRDHUP, WAKE_MS) & POLLRDHUP);
-	if (!variant->reset_on_unread) {
-		EXPECT_EQ(0, recv(self->fd[C], &byte, 1, 0));
-		OBSERVE("end of file");
+	if (!close_with_unread(_metadata, self->fd[C], &self->fd[S],
+			       variant->reset_on_unread))
 		return;
-	}
 	EXPECT_TRUE(poll_for(self->fd[C], 0, 0) & POLLERR);
 	EXPECT_EQ(-1, recv(self->fd[C], &byte, 1, 0));
 	EXPECT_EQ(ECONNRESET, observed_errno(errno));
