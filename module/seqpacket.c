@@ -49,8 +49,12 @@
  * 64 KiB is 16 pages.
  */
 #define TOY_SEQPACKET_SKB_MAX	SZ_64K
-/* A part up to this size is copied into the skb head, one allocation. */
-#define TOY_SEQPACKET_LINEAR_MAX	SKB_MAX_HEAD(0)
+/*
+ * A part up to this size is copied into the skb head, one allocation of
+ * up to four pages, as AF_UNIX does: 4 KiB records in page fragments ran
+ * at 0.8x AF_UNIX's throughput, in the head at 1.08x (toyperf records).
+ */
+#define TOY_SEQPACKET_LINEAR_MAX	SKB_MAX_ALLOC
 /* Larger parts go into page fragments of up to this order. */
 #define TOY_SEQPACKET_FRAG_ORDER	get_order(SZ_32K)
 

@@ -941,7 +941,8 @@ const struct tp_workload tp_workloads[] = {
 		.name = "records", .title = "Seqpacket record throughput",
 		.type = SOCK_SEQPACKET, .param_name = "record",
 		.param_unit = "B",
-		.params = { 64, 1024, 4096, 65536 }, .nparams = 4,
+		/* AF_VSOCK loses records of 256 B and less at this rate */
+		.params = { 1024, 4096, 65536 }, .nparams = 3,
 		.max_param = TP_RECORD_MAX,
 		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
 		.interleaved = true, .run = tp_records_run,
