@@ -32,6 +32,7 @@
 #include "port.h"
 #include "sock.h"
 #include "stats.h"
+#include "trace.h"
 
 /*
  * A sock of a connected type: for socket(2) when @sock is set, else the
@@ -140,7 +141,7 @@ static void toy_conn_close(struct sock *sk, bool never_accepted)
 
 	spin_lock(&tsk->lock);
 	sock_orphan(sk);
-	sk->sk_state = TCP_CLOSE;
+	toy_set_state(sk, TCP_CLOSE);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	peer = tsk->peer;
 	WRITE_ONCE(tsk->peer, NULL);
@@ -152,14 +153,18 @@ static void toy_conn_close(struct sock *sk, bool never_accepted)
 	/* connectors waiting for backlog room find the listener gone */
 	toy_conn_wake_connectors(tsk, true);
 
+	trace_toy_release(sk, READ_ONCE(tsk->rx_unread));
 	if (peer) {
 		struct toy_sock *ptsk = toy_sk(peer);
+		bool reset = unread || never_accepted;
 
 		spin_lock(&ptsk->lock);
 		WRITE_ONCE(peer->sk_shutdown, SHUTDOWN_MASK);
-		if (unread || never_accepted)
+		if (reset)
 			WRITE_ONCE(peer->sk_err, ECONNRESET);
 		spin_unlock(&ptsk->lock);
+		if (reset)
+			trace_toy_reset(sk, peer, never_accepted);
 		peer->sk_state_change(peer);
 		sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_HUP);
 		sock_put(peer);
@@ -210,8 +215,9 @@ int toy_conn_listen(struct socket *sock, int backlog)
 	spin_lock(&tsk->lock);
 	grown = backlog > sk->sk_max_ack_backlog;
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
-	sk->sk_state = TCP_LISTEN;
+	toy_set_state(sk, TCP_LISTEN);
 	spin_unlock(&tsk->lock);
+	trace_toy_listen(sk, backlog);
 	if (grown)
 		toy_conn_wake_connectors(tsk, true);
 	err = 0;
@@ -246,7 +252,7 @@ static int toy_conn_queue_conn(struct sock *listener, struct sock *sk,
 	/* @newsk is private until it is on the queue: no lock needed */
 	ntsk->port = ltsk->port;
 	newsk->sk_uid = listener->sk_uid;
-	newsk->sk_state = TCP_ESTABLISHED;
+	toy_set_state(newsk, TCP_ESTABLISHED);
 	newsk->sk_rcvbuf = READ_ONCE(listener->sk_rcvbuf);
 	newsk->sk_sndbuf = READ_ONCE(listener->sk_sndbuf);
 	sock_hold(sk);
@@ -258,7 +264,7 @@ static int toy_conn_queue_conn(struct sock *listener, struct sock *sk,
 	sock_hold(newsk);
 	/* pairs with the smp_load_acquire() in sendmsg: @newsk is ready */
 	smp_store_release(&tsk->peer, newsk);
-	sk->sk_state = TCP_ESTABLISHED;
+	toy_set_state(sk, TCP_ESTABLISHED);
 	spin_unlock(&tsk->lock);
 
 	list_add_tail(&ntsk->accept_node, &ltsk->accept_queue);
@@ -323,6 +329,21 @@ static int toy_conn_wait_backlog(struct sock *listener, long *timeo)
 	return signal_pending(current) ? sock_intr_errno(*timeo) : 0;
 }
 
+/* How a connect() that waited or not (@waited) and returned @err ended. */
+static int toy_conn_outcome(int err, bool waited)
+{
+	switch (err) {
+	case 0:
+		return TOY_CONNECT_QUEUED;
+	case -ECONNREFUSED:
+		return TOY_CONNECT_REFUSED;
+	case -EAGAIN:
+		return waited ? TOY_CONNECT_TIMED_OUT : TOY_CONNECT_BACKLOG_FULL;
+	default:
+		return TOY_CONNECT_FAILED;
+	}
+}
+
 int toy_conn_connect(struct socket *sock, struct sockaddr_unsized *uaddr,
 		     int addr_len, int flags)
 {
@@ -348,6 +369,7 @@ int toy_conn_connect(struct socket *sock, struct sockaddr_unsized *uaddr,
 		toy_stat_add(sk, TOY_STAT_BACKLOG_OVERFLOWS, 1);
 	/* backlog full: wait, without blocking other users of @sk, and retry */
 	while (err == -EAGAIN && timeo) {
+		trace_toy_connect(sk, addr->stoy_port, TOY_CONNECT_WAITING, 0);
 		release_sock(sk);
 		err = toy_conn_wait_backlog(listener, &timeo);
 		/* keep the last listener waited on, for the end below */
@@ -367,6 +389,8 @@ int toy_conn_connect(struct socket *sock, struct sockaddr_unsized *uaddr,
 		newsk = NULL;
 		toy_stat_add(sk, TOY_STAT_ESTABLISHED, 1);
 	}
+	trace_toy_connect(sk, addr->stoy_port, toy_conn_outcome(err, waited),
+			  err);
 	release_sock(sk);
 	/*
 	 * Woken for a slot and leaving without it (a signal, or another
@@ -447,6 +471,7 @@ int toy_conn_accept(struct socket *sock, struct socket *newsock,
 out:
 	if (err)
 		return err;
+	trace_toy_accept(sk, newsk);
 	/* the accept queue's reference becomes the new socket's */
 	sock_graft(newsk, newsock);
 	newsock->state = SS_CONNECTED;
@@ -474,14 +499,15 @@ int toy_conn_shutdown(struct socket *sock, int how)
 	/* a listener shut down for reading accepts no more: refuse waiters */
 	if (mode & RCV_SHUTDOWN)
 		toy_conn_wake_connectors(tsk, true);
-	if (!peer)
-		return 0;
 
 	/* what one end stops doing, the other end can no longer expect */
-	if (mode & RCV_SHUTDOWN)
+	if (peer && mode & RCV_SHUTDOWN)
 		peer_mode |= SEND_SHUTDOWN;
-	if (mode & SEND_SHUTDOWN)
+	if (peer && mode & SEND_SHUTDOWN)
 		peer_mode |= RCV_SHUTDOWN;
+	trace_toy_shutdown(sk, mode, peer_mode);
+	if (!peer)
+		return 0;
 
 	spin_lock(&toy_sk(peer)->lock);
 	WRITE_ONCE(peer->sk_shutdown, peer->sk_shutdown | peer_mode);
@@ -507,8 +533,8 @@ int toy_conn_socketpair(struct socket *sock1, struct socket *sock2)
 	toy_sk(sk2)->peer = sk1;
 	sock_hold(sk2);
 	toy_sk(sk1)->peer = sk2;
-	sk1->sk_state = TCP_ESTABLISHED;
-	sk2->sk_state = TCP_ESTABLISHED;
+	toy_set_state(sk1, TCP_ESTABLISHED);
+	toy_set_state(sk2, TCP_ESTABLISHED);
 	toy_conn_set_peercred(sk1);
 	toy_conn_set_peercred(sk2);
 	sock1->state = SS_CONNECTED;

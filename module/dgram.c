@@ -36,6 +36,7 @@
 #include "port.h"
 #include "sock.h"
 #include "stats.h"
+#include "trace.h"
 
 /* A datagram up to this size is copied into the skb head, one allocation. */
 #define TOY_DGRAM_LINEAR_MAX	SKB_MAX_HEAD(0)
@@ -71,8 +72,11 @@ static int toy_dgram_release(struct socket *sock)
 	/* datagrams nobody will read are drops too: sent == read + drops */
 	unread = skb_queue_len(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_receive_queue);
-	if (unread)
+	if (unread) {
 		toy_stat_add(sk, TOY_STAT_DROPS, unread);
+		trace_toy_drop(sk, 0, 0, unread, TOY_DROP_CLOSED);
+	}
+	trace_toy_release(sk, unread);
 
 	sock->sk = NULL;
 	sock_put(sk);
@@ -95,9 +99,10 @@ static int toy_dgram_connect(struct socket *sock,
 		lock_sock(sk);
 		spin_lock(&tsk->lock);
 		WRITE_ONCE(tsk->peer_port, 0);
-		sk->sk_state = TCP_CLOSE;
+		toy_set_state(sk, TCP_CLOSE);
 		spin_unlock(&tsk->lock);
 		sock->state = SS_UNCONNECTED;
+		trace_toy_connect(sk, 0, TOY_CONNECT_DEST_CLEARED, 0);
 		release_sock(sk);
 		return 0;
 	}
@@ -121,11 +126,14 @@ static int toy_dgram_connect(struct socket *sock,
 
 	spin_lock(&tsk->lock);
 	WRITE_ONCE(tsk->peer_port, addr->stoy_port);
-	sk->sk_state = TCP_ESTABLISHED;
+	toy_set_state(sk, TCP_ESTABLISHED);
 	spin_unlock(&tsk->lock);
 	sock->state = SS_CONNECTED;
 	toy_stat_add(sk, TOY_STAT_ESTABLISHED, 1);
 out:
+	trace_toy_connect(sk, addr->stoy_port,
+			  err == -ECONNREFUSED ? TOY_CONNECT_REFUSED :
+			  err ? TOY_CONNECT_FAILED : TOY_CONNECT_DEST_SET, err);
 	release_sock(sk);
 	return err;
 }
@@ -160,6 +168,8 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
 		atomic_inc(&rx->sk_drops);
 		spin_unlock(&rtsk->lock);
 		toy_stat_add(rx, TOY_STAT_DROPS, 1);
+		trace_toy_drop(rx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
+			       TOY_DROP_RCVBUF);
 		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
 		return 0;
 	}
@@ -243,12 +253,14 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 	if (err)
 		goto out_free;
 	toy_count_tx(sk, len);
+	trace_toy_send(sk, port, len, 0, 0);
 	return len;
 
 out_free:
 	kfree_skb(skb);
 	if (err == -ECONNREFUSED)
 		toy_stat_add(sk, TOY_STAT_REFUSED, 1);
+	trace_toy_send(sk, port, 0, 0, err);
 	return err;
 }
 
@@ -299,6 +311,8 @@ static int toy_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 		toy_count_rx(sk, copied);
 	err = flags & MSG_TRUNC ? skb->len : copied;
 out:
+	trace_toy_recv(sk, err < 0 ? 0 : copied, 0, flags & MSG_PEEK,
+		       err < 0 ? err : 0);
 	skb_free_datagram(sk, skb);
 	return err;
 }
@@ -316,6 +330,7 @@ static int toy_dgram_shutdown(struct socket *sock, int how)
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mode);
 	spin_unlock(&tsk->lock);
 	sk->sk_state_change(sk);
+	trace_toy_shutdown(sk, mode, 0);
 	return 0;
 }
 
@@ -362,8 +377,8 @@ static int toy_dgram_socketpair(struct socket *sock1, struct socket *sock2)
 
 	toy_sk(sk1)->peer_port = toy_sk(sk2)->port;
 	toy_sk(sk2)->peer_port = toy_sk(sk1)->port;
-	sk1->sk_state = TCP_ESTABLISHED;
-	sk2->sk_state = TCP_ESTABLISHED;
+	toy_set_state(sk1, TCP_ESTABLISHED);
+	toy_set_state(sk2, TCP_ESTABLISHED);
 	sock1->state = SS_CONNECTED;
 	sock2->state = SS_CONNECTED;
 	toy_stat_add(sk1, TOY_STAT_ESTABLISHED, 1);

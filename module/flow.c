@@ -27,6 +27,7 @@
 
 #include "flow.h"
 #include "sock.h"
+#include "trace.h"
 
 /**
  * toy_flow_limit_to() - the most @sk may have in flight to @peer
@@ -83,9 +84,12 @@ void toy_flow_write_space(struct sock *sk)
 
 	rcu_read_lock();
 	wq = rcu_dereference(sk->sk_wq);
-	if (skwq_has_sleeper(wq))
+	if (skwq_has_sleeper(wq)) {
+		trace_toy_write_space(sk, sk_wmem_alloc_get(sk),
+				      toy_flow_limit(sk));
 		wake_up_interruptible_sync_poll(&wq->wait, EPOLLOUT |
 						EPOLLWRNORM | EPOLLWRBAND);
+	}
 	sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
 	rcu_read_unlock();
 }
@@ -178,6 +182,8 @@ int toy_flow_wait_room(struct sock *sk, struct sock *peer, long *timeo)
 		err = toy_wait_over(*timeo);
 		if (err)
 			break;
+		trace_toy_wait_room(sk, sk_wmem_alloc_get(sk),
+				    toy_flow_limit_to(sk, peer));
 		*timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, *timeo);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);

@@ -21,7 +21,6 @@
 
 #include <linux/module.h>
 #include <linux/user_namespace.h>
-#include <linux/sock_diag.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -241,18 +240,6 @@ static bool toy_sock_peer_port(struct sock *sk, u32 *port)
 	if (peer)
 		*port = READ_ONCE(toy_sk(peer)->port);
 	return connected;
-}
-
-/*
- * SO_COOKIE's value. sock_gen_cookie() is not exported to modules in 6.1;
- * sock_diag_save_cookie() is, and gives the same number in two halves.
- */
-static u64 toy_sock_cookie(struct sock *sk)
-{
-	u32 half[2];
-
-	sock_diag_save_cookie(sk, half);
-	return (u64)half[1] << 32 | half[0];
 }
 
 /* Which socket it is: type, ports, state, owner and identities. */

@@ -29,6 +29,7 @@
 
 #include "port.h"
 #include "sock.h"
+#include "trace.h"
 
 /* Ephemeral ports are drawn at random from the upper three quarters. */
 #define TOY_PORT_EPHEMERAL_MIN	0x40000000U
@@ -159,10 +160,13 @@ static int toy_port_insert_ephemeral(struct toy_sock *tsk)
 int toy_autobind(struct sock *sk)
 {
 	struct toy_sock *tsk = toy_sk(sk);
+	int err;
 
 	if (tsk->port)
 		return 0;
-	return toy_port_insert_ephemeral(tsk);
+	err = toy_port_insert_ephemeral(tsk);
+	trace_toy_bind(sk, 0, err);
+	return err;
 }
 
 /**
@@ -259,6 +263,7 @@ int toy_bind(struct socket *sock, struct sockaddr_unsized *uaddr,
 		err = toy_port_insert_ephemeral(tsk);
 	else
 		err = toy_port_insert(tsk, addr->stoy_port);
+	trace_toy_bind(sk, addr->stoy_port, err);
 	release_sock(sk);
 	return err;
 }

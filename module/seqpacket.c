@@ -42,6 +42,7 @@
 #include "port.h"
 #include "sock.h"
 #include "stats.h"
+#include "trace.h"
 
 /*
  * The most payload one skb of a record carries. alloc_skb_with_frags()
@@ -149,10 +150,13 @@ static int toy_seqpacket_send_one(struct socket *sock, struct msghdr *msg,
 		goto out_err;
 	}
 	toy_count_tx(sk, len);
+	trace_toy_send(sk, READ_ONCE(toy_sk(peer)->port), len, 0, 0);
 	return len;
 
 out_err:
-	return toy_flow_send_failed(sk, err, msg->msg_flags);
+	err = toy_flow_send_failed(sk, err, msg->msg_flags);
+	trace_toy_send(sk, READ_ONCE(toy_sk(peer)->port), 0, 0, err);
+	return err;
 }
 
 static int toy_seqpacket_sendmsg(struct socket *sock, struct msghdr *msg,
@@ -248,7 +252,11 @@ static int toy_seqpacket_recvmsg(struct socket *sock, struct msghdr *msg,
 		toy_seqpacket_consume(sk, skb);
 		toy_count_rx(sk, copied);
 	}
+	trace_toy_recv(sk, copied, 0, flags & MSG_PEEK, 0);
+	release_sock(sk);
+	return err;
 out:
+	trace_toy_recv(sk, 0, 0, flags & MSG_PEEK, err);
 	release_sock(sk);
 	return err;
 }

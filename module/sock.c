@@ -22,12 +22,14 @@
 #include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/sock_diag.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "port.h"
 #include "sock.h"
+#include "trace.h"
 
 unsigned int toy_net_id __read_mostly;
 
@@ -289,5 +291,39 @@ struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 	INIT_LIST_HEAD(&tsk->accept_node);
 	init_waitqueue_head(&tsk->peer_wait);
 	toy_sock_list(sk);
+	trace_toy_create(sk, !sock);
 	return sk;
+}
+
+/**
+ * toy_set_state() - change the sk_state of @sk, traced
+ * @sk: the socket, with the lock its type changes the state under held
+ * @state: TCP_CLOSE, TCP_LISTEN or TCP_ESTABLISHED
+ */
+void toy_set_state(struct sock *sk, int state)
+{
+	int old = sk->sk_state;
+
+	if (old == state)
+		return;
+	trace_toy_state(sk, old, state);
+	/* poll, the dump and the sending paths read it without the lock */
+	WRITE_ONCE(sk->sk_state, state);
+}
+
+/**
+ * toy_sock_cookie() - the socket cookie of @sk, SO_COOKIE's value
+ * @sk: the socket
+ *
+ * sock_gen_cookie() is not exported to modules in 6.1;
+ * sock_diag_save_cookie() is, and gives the same number in two halves.
+ *
+ * Return: the cookie, made on first use.
+ */
+u64 toy_sock_cookie(struct sock *sk)
+{
+	u32 half[2];
+
+	sock_diag_save_cookie(sk, half);
+	return (u64)half[1] << 32 | half[0];
 }

@@ -14,7 +14,9 @@
  *                         lifecycle (listen, connect, accept, shutdown,
  *                         release) and flow control with its waits
  *   sock.c, port.c,       the core: struct toy_sock and the socket
- *   stats.c               list; ports, bind and addresses; the counters
+ *   stats.c, trace.c      list; ports, bind and addresses; the counters;
+ *                         the tracepoints (trace.h), which every layer
+ *                         calls
  *
  * Each file has its header, which says what it offers to the layers
  * above. compat.h holds every difference between the supported kernels.
@@ -255,6 +257,8 @@ int toy_proto_init(void);
 void toy_proto_exit(void);
 struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 			    int kern);
+void toy_set_state(struct sock *sk, int state);
+u64 toy_sock_cookie(struct sock *sk);
 
 /* sockets whose every send is one message: datagrams, records */
 int toy_next_msg_len(struct sock *sk);

@@ -41,6 +41,7 @@
 #include "sock.h"
 #include "stats.h"
 #include "stream.h"
+#include "trace.h"
 
 /* Largest payload of one skb; more is sent as several skbs. */
 #define TOY_STREAM_SKB_MAX	(64 * 1024)
@@ -174,8 +175,8 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 	 */
 	bool direct_ok = !splice;
 	struct sock *sk = sock->sk;
+	size_t sent = 0, direct = 0;
 	struct sock *peer;
-	size_t sent = 0;
 	long timeo;
 	int err;
 
@@ -201,8 +202,10 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		err = toy_flow_wait_room(sk, peer, &timeo);
 		if (err)
 			break;
-		if (direct_ok)
+		if (direct_ok) {
 			n = toy_direct_send(peer, msg, len - sent, &direct_ok);
+			direct += n;
+		}
 		if (!n)
 			n = toy_stream_queue_next(sk, peer, msg, len - sent,
 						  splice);
@@ -212,11 +215,13 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 			sent += n;
 	}
 
-	if (sent) {
+	if (sent)
 		toy_count_tx(sk, sent);
-		return sent;
-	}
-	return toy_flow_send_failed(sk, err, msg->msg_flags);
+	else
+		err = toy_flow_send_failed(sk, err, msg->msg_flags);
+	trace_toy_send(sk, READ_ONCE(toy_sk(peer)->port), sent, direct,
+		       sent ? 0 : err);
+	return sent ? sent : err;
 }
 
 TOY_SENDPAGE_OP(toy_stream_send);
@@ -294,10 +299,11 @@ static bool toy_stream_copy_skb(struct sk_buff *skb, struct msghdr *msg,
  * read; *@err says why nothing was.
  */
 static size_t toy_stream_read(struct sock *sk, struct msghdr *msg,
-			      size_t size, int target, long *timeo, int *err)
+			      size_t size, int target, long *timeo, int *err,
+			      size_t *direct)
 {
 	bool spliced = false;
-	size_t copied = 0;
+	size_t copied = 0, n;
 
 	while (copied < size) {
 		struct sk_buff *skb = toy_stream_next_skb(sk, NULL);
@@ -306,7 +312,9 @@ static size_t toy_stream_read(struct sock *sk, struct msghdr *msg,
 		if (!skb) {
 			if (toy_stream_read_done(sk, copied, target, *timeo, err))
 				break;
-			copied += toy_direct_wait(sk, msg, size - copied, timeo);
+			n = toy_direct_wait(sk, msg, size - copied, timeo);
+			copied += n;
+			*direct += n;
 			continue;
 		}
 		if (!toy_stream_copy_skb(skb, msg, size, &copied, err))
@@ -353,8 +361,8 @@ static size_t toy_stream_peek(struct sock *sk, struct msghdr *msg,
 static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 			      size_t size, int flags)
 {
+	size_t copied = 0, direct = 0;
 	struct sock *sk = sock->sk;
-	size_t copied = 0;
 	long timeo;
 	int target;
 	int err = 0;
@@ -372,9 +380,11 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 	if (flags & MSG_PEEK)
 		copied = toy_stream_peek(sk, msg, size, target, &timeo, &err);
 	else
-		copied = toy_stream_read(sk, msg, size, target, &timeo, &err);
+		copied = toy_stream_read(sk, msg, size, target, &timeo, &err,
+					 &direct);
 out:
 	release_sock(sk);
+	trace_toy_recv(sk, copied, direct, flags & MSG_PEEK, copied ? 0 : err);
 	if (!copied)
 		return err;
 	if (!(flags & MSG_PEEK))
@@ -438,6 +448,7 @@ static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
 	}
 out:
 	release_sock(sk);
+	trace_toy_recv(sk, spliced, 0, false, spliced ? 0 : err);
 	if (!spliced)
 		return err;
 	toy_count_rx(sk, spliced);

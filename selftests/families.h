@@ -238,6 +238,17 @@ static inline int sockopt_int(int fd, int name)
 	return val;
 }
 
+/* The 64-bit socket option @name (SOL_SOCKET) of @fd, or 0. */
+static inline uint64_t sockopt_u64(int fd, int name)
+{
+	socklen_t len = sizeof(uint64_t);
+	uint64_t val = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, name, &val, &len) || len != sizeof(val))
+		return 0;
+	return val;
+}
+
 /* SO_MEMINFO field @what (SK_MEMINFO_*) of @fd, or -1. */
 static inline long meminfo(int fd, int what)
 {

@@ -33,6 +33,7 @@
 #include "families.h"
 #include "blocking.h"
 #include "toy_nl.h"
+#include "tracefs.h"
 
 #define PORT		7000
 #define NOBODY		65534
@@ -540,57 +541,6 @@ TEST(dgram_drops_equal_the_datagrams_not_received)
 	toy_genl_close(&g);
 }
 
-/* tracefs, mounted here if nobody did; "" when it cannot be had. */
-static const char *tracefs(void)
-{
-	static const char *const dirs[] = {
-		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
-	};
-	char path[128];
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/events/skb", dirs[i]);
-		if (!access(path, F_OK))
-			return dirs[i];
-	}
-	if (!mount("nodev", dirs[0], "tracefs", 0, NULL))
-		return dirs[0];
-	return "";
-}
-
-/* Write @val to tracefs file @name: 0 or -1. */
-static int trace_write(const char *dir, const char *name, const char *val)
-{
-	char path[256];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-/* Lines of the trace buffer that hold @what. */
-static unsigned int trace_count(const char *dir, const char *what)
-{
-	unsigned int n = 0;
-	char path[256], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/trace", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		n += !!strstr(line, what);
-	fclose(f);
-	return n;
-}
-
 /*
  * A datagram dropped for a full receiver is freed as a drop with the
  * kernel's reason for it, so that the drop monitor, `perf trace -e
@@ -615,11 +565,11 @@ TEST(dgram_drops_show_in_the_kfree_skb_tracepoint_with_their_reason)
 	ASSERT_EQ(0, setsockopt(fd[1], SOL_SOCKET, SO_RCVBUF, &small,
 				sizeof(small)));
 	ASSERT_EQ(0, trace_write(dir, "trace", ""));
-	ASSERT_EQ(0, trace_write(dir, "events/skb/kfree_skb/enable", "1"))
+	ASSERT_EQ(0, trace_enable(dir, "events/skb/kfree_skb", true))
 		TH_LOG("%s/events/skb/kfree_skb/enable: %s", dir, strerror(errno));
 	for (i = 0; i < 100; i++)
 		ASSERT_EQ((ssize_t)sizeof(buf), send(fd[0], buf, sizeof(buf), 0));
-	EXPECT_EQ(0, trace_write(dir, "events/skb/kfree_skb/enable", "0"));
+	EXPECT_EQ(0, trace_enable(dir, "events/skb/kfree_skb", false));
 	drops = meminfo(fd[1], SK_MEMINFO_DROPS);
 	events = trace_count(dir, "reason: SOCKET_RCVBUFF");
 	TH_LOG("%ld drops counted, %u events", drops, events);
