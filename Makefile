@@ -47,7 +47,8 @@ JQ = $(shell command -v jq)
 
 .PHONY: all deps module vm-module module-lint style user selftests run vm check \
 	check-kernels check-debug check-debug-run bench matrix matrix-run \
-	matrix-check matrix-kernels-check install uninstall clean help
+	matrix-check matrix-kernels-check install uninstall clean help \
+	trace trace-guide
 
 all: deps vm-module user selftests
 
@@ -61,6 +62,8 @@ help:
 	@echo "make bench    toyperf in the test VM: $(BENCH)/results.{json,md,png} and README"
 	@echo "make style    checkpatch.pl --strict on the module"
 	@echo "make matrix   the comparative selftests in the VM: $(MATRIX)"
+	@echo "make trace    boot the test VM and print the trace of a connection, a byte and a drop"
+	@echo "make trace-guide  the same tour, written into $(GUIDE)"
 	@echo "make install  af_toy.ko into /lib/modules/\$$(uname -r)/extra, the tools into /usr/local"
 	@echo "make clean    remove what the build made"
 	@echo "KERNEL=SERIES boots another kernel ($(KERNELS); default $(KERNEL_DEFAULT)), fetched or built once."
@@ -225,6 +228,22 @@ bench: all
 vm: all
 	$(VM) $(VMFLAGS) -i
 
+# The tour of AF_TOY's tracepoints (selftests/trace_tour) in the VM:
+# make trace prints it, make trace-guide writes it into $(GUIDE), and make
+# check fails when its own run of the tour prints anything else.
+GUIDE := Documentation/tracing.rst
+GUIDE_GEN := selftests/trace-guide.sh
+
+trace: all
+	@$(VM) $(VMFLAGS) -t 300 -- /toy/selftests/trace_tour > $(B)/trace.log 2>&1 || \
+		{ cat $(B)/trace.log; exit 1; }
+	@sed -n 's/^# tour \([a-z]*\): /\1: /p' $(B)/trace.log
+
+trace-guide: all
+	$(VM) $(VMFLAGS) -t 300 -- /toy/selftests/trace_tour > $(B)/trace.log 2>&1
+	$(GUIDE_GEN) --write $(B)/trace.log $(GUIDE)
+	@echo "trace-guide: wrote $(GUIDE)"
+
 # The behaviour matrix: the comparative selftests in the VM, what each
 # family did in each, written to $(MATRIX) and summed up in the README
 # between the matrix markers. make check fails when its own run of the
@@ -296,6 +315,7 @@ check: all
 			make -C /toy/src/selftests OUTPUT=/toy/selftests run_tests; \
 	} 2>&1 | tee $(CHECK_DIR)/check.log || rc=$$?; \
 	$(MAKE) -s matrix-check LOG=$(CHECK_DIR)/check.log | tee -a $(CHECK_DIR)/check.log; \
+	$(GUIDE_GEN) --check $(CHECK_DIR)/check.log $(GUIDE) | tee -a $(CHECK_DIR)/check.log; \
 	selftests/vm/tap-summary $(CHECK_DIR)/check.log | tee $(CHECK_DIR)/summary && exit $$rc
 
 # make check on every supported kernel, one after another; a line per

@@ -1,19 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Documentation/af_toy.rst points into the source by function name: every
-# toy_*() it names must still be defined in module/, so that a rename
-# cannot leave the guide pointing at nothing. Run on the host by make
-# check; prints one TAP line.
+# Documentation/af_toy.rst and tracing.rst point into the source by
+# function name: every toy_*() they name must still be defined in
+# module/, so that a rename cannot leave a guide pointing at nothing. Run
+# on the host by make check; prints one TAP line.
 
 cd "$(dirname "$0")/.." || exit 1
-doc=Documentation/af_toy.rst
-missing=$(grep -o '``toy_[a-z0-9_]*()``' "$doc" | tr -d '`()' | sort -u |
+docs="Documentation/af_toy.rst Documentation/tracing.rst"
+missing=$(grep -ho '``toy_[a-z0-9_]*()``' $docs | tr -d '`()' | sort -u |
 	while read -r f; do
 		grep -Eq "^[a-z_].*[ *]$f\(" module/*.c module/*.h || echo "$f"
 	done)
 if [ -n "$missing" ]; then
-	echo "not ok - docs: $doc names functions module/ does not have:" $missing
+	echo "not ok - docs: $docs name functions module/ does not have:" $missing
 	exit 1
 fi
-echo "ok - docs: every function $doc names exists in module/"
+echo "ok - docs: every function $docs name exists in module/"
