@@ -2,7 +2,9 @@
 /*
  * The tour that Documentation/tracing.rst is made of: a connection, a
  * byte through it, its close, and a dropped datagram, each step traced
- * with AF_TOY's tracepoints and printed as "# tour SECTION: EVENT FIELDS".
+ * with AF_TOY's tracepoints and printed as "# tour SECTION: EVENT FIELDS"
+ * on stderr, unbuffered, as the harness's own lines are (the test runs in
+ * a child that ends with _exit(), which would lose buffered stdout).
  *
  * Everything runs in one thread, in a network namespace of its own, so
  * the events come in the same order on every run and every kernel. The
@@ -100,22 +102,22 @@ static int print_section(const char *dir, uint64_t netns,
 		if (!p || !strstr(line, want))
 			continue;
 		event = strtok_r(p + 2, ": \n", &save);
-		printf("# tour %s: %s", section, event);
+		fprintf(stderr, "# tour %s: %s", section, event);
 		while ((tok = strtok_r(NULL, " \n", &save))) {
 			char *eq = strchr(tok, '=');
 			const char *name;
 
 			if (!eq) {
-				printf(" %s", tok);
+				fprintf(stderr, " %s", tok);
 				continue;
 			}
 			*eq = '\0';
 			if (!strcmp(tok, "netns"))
 				continue;
 			name = name_of(nm, event, tok, eq + 1);
-			printf(" %s=%s", tok, name ?: eq + 1);
+			fprintf(stderr, " %s=%s", tok, name ?: eq + 1);
 		}
-		printf("\n");
+		fprintf(stderr, "\n");
 		count++;
 	}
 	fclose(f);
