@@ -150,12 +150,12 @@ static int toy_seqpacket_send_one(struct socket *sock, struct msghdr *msg,
 		goto out_err;
 	}
 	toy_count_tx(sk, len);
-	trace_toy_send(sk, READ_ONCE(toy_sk(peer)->port), len, 0, 0);
+	trace_toy_send(sk, 0, len, 0, 0);
 	return len;
 
 out_err:
 	err = toy_flow_send_failed(sk, err, msg->msg_flags);
-	trace_toy_send(sk, READ_ONCE(toy_sk(peer)->port), 0, 0, err);
+	trace_toy_send(sk, 0, 0, 0, err);
 	return err;
 }
 

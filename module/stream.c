@@ -219,7 +219,7 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		toy_count_tx(sk, sent);
 	else
 		err = toy_flow_send_failed(sk, err, msg->msg_flags);
-	trace_toy_send(sk, READ_ONCE(toy_sk(peer)->port), sent, direct,
+	trace_toy_send(sk, 0, sent, direct,
 		       sent ? 0 : err);
 	return sent ? sent : err;
 }

@@ -265,13 +265,14 @@ TRACE_EVENT(toy_shutdown,
 );
 
 /*
- * toy_send: one sendmsg() moved @len bytes to @peer (its port), @direct of
- * them straight into a waiting reader, or failed with @err.
+ * toy_send: one sendmsg() moved @len bytes to port @dst (0: the connected
+ * peer's, read here, only while the event is enabled), @direct of them
+ * straight into a waiting reader, or failed with @err.
  */
 TRACE_EVENT(toy_send,
-	TP_PROTO(struct sock *sk, u32 peer, size_t len, size_t direct,
+	TP_PROTO(struct sock *sk, u32 dst, size_t len, size_t direct,
 		 int err),
-	TP_ARGS(sk, peer, len, direct, err),
+	TP_ARGS(sk, dst, len, direct, err),
 	TP_STRUCT__entry(
 		TOY_TP_SOCK_ENTRY
 		__field(u32, peer)
@@ -280,8 +281,11 @@ TRACE_EVENT(toy_send,
 		__field(int, err)
 	),
 	TP_fast_assign(
+		/* the sender's own call holds the file: @peer stays */
+		struct sock *peer = dst ? NULL : READ_ONCE(toy_sk(sk)->peer);
+
 		TOY_TP_SOCK_ASSIGN(sk);
-		__entry->peer = peer;
+		__entry->peer = peer ? READ_ONCE(toy_sk(peer)->port) : dst;
 		__entry->len = len;
 		__entry->direct = direct;
 		__entry->err = err;

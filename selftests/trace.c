@@ -188,11 +188,6 @@ static void expect_event(struct __test_metadata *_metadata,
 	EXPECT_TRUE(false);
 }
 
-static uint64_t cookie(int fd)
-{
-	return sockopt_u64(fd, SO_COOKIE);
-}
-
 /* The stream connection used by several tests: L listening, C, S. */
 enum { L, C, S, X };
 
@@ -216,9 +211,9 @@ TEST_F(trace, connection_lifecycle_in_order)
 	char buf[8];
 
 	stream_connection(_metadata, self, SOCK_STREAM);
-	l = cookie(self->fd[L]);
-	c = cookie(self->fd[C]);
-	s = cookie(self->fd[S]);
+	l = cookie_of(self->fd[L]);
+	c = cookie_of(self->fd[C]);
+	s = cookie_of(self->fd[S]);
 	cport = toy_port_of(self->fd[C]);
 	ASSERT_EQ(5, send(self->fd[C], "hello", 5, 0));
 	ASSERT_EQ(5, recv(self->fd[S], buf, sizeof(buf), 0));
@@ -292,7 +287,7 @@ TEST_F(trace, connect_reports_each_outcome)
 	EXPECT_EQ(-1, toy_connect_port(fd[2], self->family, PORT));
 	EXPECT_EQ(EAGAIN, errno);
 	for (i = 0; i < 3; i++) {
-		c[i] = cookie(fd[i]);
+		c[i] = cookie_of(fd[i]);
 		close(fd[i]);
 	}
 	read_events(_metadata, self);
@@ -318,8 +313,8 @@ TEST_F(trace, bytes_copied_into_a_waiting_reader_are_counted_as_direct)
 	uint64_t c, s;
 
 	stream_connection(_metadata, self, SOCK_STREAM);
-	c = cookie(self->fd[C]);
-	s = cookie(self->fd[S]);
+	c = cookie_of(self->fd[C]);
+	s = cookie_of(self->fd[S]);
 	/* a bulk read first, so that the reader posts its buffer next time */
 	bulk_warm_up(_metadata, self->fd[C], self->fd[S], buf, sizeof(buf));
 	r.fd = self->fd[S];
@@ -352,7 +347,7 @@ TEST_F(trace, flow_control_wait_and_wakeup)
 	uint64_t c;
 
 	stream_connection(_metadata, self, SOCK_STREAM);
-	c = cookie(self->fd[C]);
+	c = cookie_of(self->fd[C]);
 	while (send(self->fd[C], chunk, sizeof(chunk), MSG_DONTWAIT) > 0)
 		;
 	w.fd = self->fd[C];
@@ -388,7 +383,7 @@ TEST_F(trace, datagram_drops_carry_their_reason)
 	self->fd[C] = socket(self->family, SOCK_DGRAM, 0);
 	ASSERT_EQ(0, toy_connect_port(self->fd[C], self->family, PORT));
 	from = toy_port_of(self->fd[C]);
-	rx = cookie(self->fd[S]);
+	rx = cookie_of(self->fd[S]);
 	for (i = 0; i < 64; i++)
 		sent += send(self->fd[C], dgram, sizeof(dgram), 0) > 0;
 	ASSERT_EQ(64, sent);
@@ -412,8 +407,8 @@ TEST_F(trace, close_with_unread_data_traces_the_reset)
 	uint64_t c, s;
 
 	stream_connection(_metadata, self, SOCK_SEQPACKET);
-	c = cookie(self->fd[C]);
-	s = cookie(self->fd[S]);
+	c = cookie_of(self->fd[C]);
+	s = cookie_of(self->fd[S]);
 	ASSERT_EQ(3, send(self->fd[C], "abc", 3, 0));
 	close(self->fd[S]);
 	self->fd[S] = -1;

@@ -51,7 +51,7 @@ static void name_socket(struct names *nm, int fd, const char *name,
 			bool port_too)
 {
 	snprintf(nm->name[nm->n], sizeof(nm->name[0]), "%s", name);
-	nm->val[nm->n++] = sockopt_u64(fd, SO_COOKIE);
+	nm->val[nm->n++] = cookie_of(fd);
 	if (!port_too)
 		return;
 	snprintf(nm->name[nm->n], sizeof(nm->name[0]), "port(%s)", name);
