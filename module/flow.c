@@ -212,6 +212,13 @@ int toy_flow_send_failed(struct sock *sk, int err, int flags)
 	return err;
 }
 
+/* Are more than @seen bytes queued (with @seen 0, any record, even empty)? */
+static bool toy_flow_unread(struct sock *sk, u32 seen)
+{
+	return seen ? READ_ONCE(toy_sk(sk)->rx_unread) > seen :
+		      !skb_queue_empty_lockless(&sk->sk_receive_queue);
+}
+
 /**
  * toy_flow_readable() - is there more to read than @seen bytes?
  * @sk: the reading socket
@@ -222,11 +229,7 @@ int toy_flow_send_failed(struct sock *sk, int err, int flags)
  */
 bool toy_flow_readable(struct sock *sk, u32 seen)
 {
-	/* with nothing seen, a queued record of 0 bytes is something */
-	bool more = seen ? READ_ONCE(toy_sk(sk)->rx_unread) > seen :
-			   !skb_queue_empty_lockless(&sk->sk_receive_queue);
-
-	return more || READ_ONCE(sk->sk_err) ||
+	return toy_flow_unread(sk, seen) || READ_ONCE(sk->sk_err) ||
 	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 }
 
@@ -234,25 +237,36 @@ bool toy_flow_readable(struct sock *sk, u32 seen)
  * toy_flow_read_over() - must a reader that found nothing queued stop?
  * @sk: the reading socket
  * @copied: bytes the call has read so far
+ * @seen: bytes it looked at and left queued (a peek), else 0
  * @timeo: the time it has left
  * @err: set to the errno to return, see below
  *
- * Queued data is read before the error or the end of the stream.
+ * Queued data is read before the error or the end of the stream, and
+ * data queued after the reader looked counts too: a peer queues its last
+ * bytes, then shuts down or resets, each under its own lock section, and
+ * a reader that sees the end must look at the queue once more.
  *
- * Return: true at the end of the stream (*@err untouched), on the socket's
- * error (taken into *@err only when nothing was copied: else the next
- * call reports it), and when *@err says the timeout ended or a signal
- * came; false when the reader may wait.
+ * Return: false when more than @seen bytes are queued after all, or the
+ * reader may wait; true at the end of the stream (*@err untouched), on
+ * the socket's error (taken into *@err only when nothing was copied: else
+ * the next call reports it), and when *@err says the timeout ended or a
+ * signal came.
  */
-bool toy_flow_read_over(struct sock *sk, size_t copied, long timeo, int *err)
+bool toy_flow_read_over(struct sock *sk, size_t copied, u32 seen, long timeo,
+			int *err)
 {
-	if (sk->sk_err) {
-		if (!copied)
+	if (READ_ONCE(sk->sk_err) || READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) {
+		/*
+		 * The peer queued under its lock, then set the end under
+		 * the same lock: whatever the end shows, the queue shows.
+		 */
+		smp_rmb();
+		if (toy_flow_unread(sk, seen))
+			return false;
+		if (sk->sk_err && !copied)
 			*err = sock_error(sk);
 		return true;
 	}
-	if (sk->sk_shutdown & RCV_SHUTDOWN)
-		return true;
 	*err = toy_wait_over(timeo);
 	return *err;
 }

@@ -20,7 +20,7 @@ int toy_flow_send_failed(struct sock *sk, int err, int flags);
 
 /* receiving */
 bool toy_flow_readable(struct sock *sk, u32 seen);
-bool toy_flow_read_over(struct sock *sk, size_t copied, long timeo,
+bool toy_flow_read_over(struct sock *sk, size_t copied, u32 seen, long timeo,
 			int *err);
 void toy_flow_wait_readable(struct sock *sk, long *timeo, u32 seen);
 

@@ -206,7 +206,7 @@ static struct sk_buff *toy_seqpacket_wait_record(struct sock *sk, long timeo,
 	struct sk_buff *skb;
 
 	while (!(skb = toy_seqpacket_peek(sk))) {
-		if (toy_flow_read_over(sk, 0, timeo, err))
+		if (toy_flow_read_over(sk, 0, 0, timeo, err))
 			break;
 		toy_flow_wait_readable(sk, &timeo, 0);
 	}

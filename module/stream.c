@@ -264,13 +264,14 @@ static void toy_stream_consume(struct sock *sk, struct sk_buff *skb, u32 len)
 }
 
 /*
- * Nothing (more) is queued: is the read over? Yes once @target bytes were
- * copied, or as toy_flow_read_over() says.
+ * Nothing (more) is queued past @seen bytes peeked: is the read over? Yes
+ * once @target bytes were copied, or as toy_flow_read_over() says.
  */
-static bool toy_stream_read_done(struct sock *sk, size_t copied, int target,
-				 long timeo, int *err)
+static bool toy_stream_read_done(struct sock *sk, size_t copied, u32 seen,
+				 int target, long timeo, int *err)
 {
-	return copied >= target || toy_flow_read_over(sk, copied, timeo, err);
+	return copied >= target ||
+	       toy_flow_read_over(sk, copied, seen, timeo, err);
 }
 
 /*
@@ -310,7 +311,8 @@ static size_t toy_stream_read(struct sock *sk, struct msghdr *msg,
 		size_t before = copied;
 
 		if (!skb) {
-			if (toy_stream_read_done(sk, copied, target, *timeo, err))
+			if (toy_stream_read_done(sk, copied, 0, target, *timeo,
+						 err))
 				break;
 			n = toy_direct_wait(sk, msg, size - copied, timeo);
 			copied += n;
@@ -349,7 +351,8 @@ static size_t toy_stream_peek(struct sock *sk, struct msghdr *msg,
 				break;
 			continue;
 		}
-		if (toy_stream_read_done(sk, copied, target, *timeo, err))
+		if (toy_stream_read_done(sk, copied, copied, target, *timeo,
+					 err))
 			break;
 		toy_flow_wait_readable(sk, timeo, copied);
 		iov_iter_revert(&msg->msg_iter, copied);
@@ -426,7 +429,7 @@ static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
 
 		if (!skb) {
 			/* what there was goes now, as in AF_UNIX */
-			if (spliced || toy_flow_read_over(sk, 0, timeo, &err))
+			if (spliced || toy_flow_read_over(sk, 0, 0, timeo, &err))
 				break;
 			toy_flow_wait_readable(sk, &timeo, 0);
 			continue;

@@ -27,6 +27,7 @@
 #include "families.h"
 #include "blocking.h"
 #include "connected.h"
+#include "preempt.h"
 
 /* Listener, client and accepted server end of the fixture's connection. */
 enum { L, C, S, NFDS };
@@ -78,6 +79,7 @@ FIXTURE_VARIANT(seqpacket) {
 				 * connected socket, 0 when the address is
 				 * ignored */
 	bool netns_isolated;	/* another netns cannot connect */
+	bool end_after_records;	/* the end never overtakes a record */
 };
 
 FIXTURE_VARIANT_ADD(seqpacket, unix) {
@@ -107,6 +109,8 @@ FIXTURE_VARIANT_ADD(seqpacket, unix) {
 	.own_port_space = true,
 	.sendto_connected = 0,
 	.netns_isolated = true,
+	/* unix_dgram_recvmsg() with MSG_DONTWAIT */
+	.end_after_records = false,
 };
 
 FIXTURE_VARIANT_ADD(seqpacket, vsock) {
@@ -141,6 +145,7 @@ FIXTURE_VARIANT_ADD(seqpacket, vsock) {
 	.own_port_space = false,
 	.sendto_connected = EISCONN,
 	.netns_isolated = false,
+	.end_after_records = true,
 };
 
 FIXTURE_VARIANT_ADD(seqpacket, toy) {
@@ -167,6 +172,7 @@ FIXTURE_VARIANT_ADD(seqpacket, toy) {
 	.own_port_space = true,
 	.sendto_connected = EISCONN,
 	.netns_isolated = true,
+	.end_after_records = true,
 };
 
 FIXTURE_SETUP(seqpacket)
@@ -957,6 +963,21 @@ TEST_F(seqpacket, shut_wr_gives_the_peer_eof_after_the_records)
 	/* the other direction still works */
 	EXPECT_EQ(3, send(self->fd[S], "def", 3, 0));
 	EXPECT_EQ(3, recv(self->fd[C], buf, sizeof(buf), 0));
+}
+
+TEST_F(seqpacket, the_end_never_overtakes_a_record_sent_before_it)
+{
+	struct end_race r;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	if (!end_race(_metadata, variant->fam, self->family, SOCK_SEQPACKET, 1,
+		      &r))
+		return;
+	if (!variant->end_after_records && r.seen[END_BEFORE_DATA])
+		SKIP(return, "%s's non-blocking recv() looks for the end after the queue, without a lock, and can report it with a record sent before it still queued",
+		     fam_name(variant->fam));
+	EXPECT_EQ(0U, r.seen[END_BEFORE_DATA]);
+	EXPECT_EQ(0U, r.seen[END_ERROR]);
 }
 
 TEST_F(seqpacket, another_netns_cannot_connect)

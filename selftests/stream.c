@@ -26,6 +26,7 @@
 #include "families.h"
 #include "blocking.h"
 #include "connected.h"
+#include "preempt.h"
 
 #ifndef SO_VM_SOCKETS_BUFFER_SIZE
 #define SO_VM_SOCKETS_BUFFER_SIZE 0
@@ -1247,6 +1248,17 @@ TEST_F(stream, shut_wr_gives_the_peer_eof_and_pollrdhup)
 	/* the other direction still works */
 	EXPECT_EQ(1, send(self->fd[S], "x", 1, 0));
 	EXPECT_EQ(1, read_full(self->fd[C], &byte, 1));
+}
+
+TEST_F(stream, the_end_never_overtakes_bytes_sent_before_it)
+{
+	struct end_race r;
+
+	FAMILY_OR_SKIP(self->family, variant->fam);
+	if (!end_race(_metadata, variant->fam, self->family, SOCK_STREAM, 1, &r))
+		return;
+	EXPECT_EQ(0U, r.seen[END_BEFORE_DATA]);
+	EXPECT_EQ(0U, r.seen[END_ERROR]);
 }
 
 TEST_F(stream, send_after_shut_wr_gives_epipe_and_sigpipe)
