@@ -471,10 +471,11 @@ int toy_conn_accept(struct socket *sock, struct socket *newsock,
 out:
 	if (err)
 		return err;
-	trace_toy_accept(sk, newsk);
 	/* the accept queue's reference becomes the new socket's */
 	sock_graft(newsk, newsock);
 	newsock->state = SS_CONNECTED;
+	/* after: the event stream reports the socket with its inode */
+	trace_toy_accept(sk, newsk);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <linux/socket.h>
 
 #include "dgram.h"
+#include "event.h"
 #include "netlink.h"
 #include "seqpacket.h"
 #include "sock.h"
@@ -93,6 +94,12 @@ static int __init toy_init(void)
 		       TOY_GENL_NAME, err);
 		goto err_proto;
 	}
+	err = toy_event_init();
+	if (err) {
+		pr_err("cannot attach the event stream to the tracepoints: %d\n",
+		       err);
+		goto err_netlink;
+	}
 
 	err = sock_register(&toy_family_ops);
 	if (err == -EEXIST) {
@@ -104,17 +111,19 @@ static int __init toy_init(void)
 		 * kernels (7.3 does) turn it into EBUSY themselves.
 		 */
 		err = -EBUSY;
-		goto err_netlink;
+		goto err_event;
 	}
 	if (err) {
 		pr_err("cannot register address family %d: %d\n",
 		       toy_family, err);
-		goto err_netlink;
+		goto err_event;
 	}
 
 	pr_info("registered address family %d\n", toy_family);
 	return 0;
 
+err_event:
+	toy_event_exit();
 err_netlink:
 	toy_netlink_exit();
 err_proto:
@@ -131,6 +140,7 @@ static void __exit toy_exit(void)
 	 * proto.owner), so none is left when this runs.
 	 */
 	sock_unregister(toy_family);
+	toy_event_exit();
 	toy_netlink_exit();
 	toy_proto_exit();
 	toy_stats_exit();

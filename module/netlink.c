@@ -8,6 +8,8 @@
  * data path. TOY_CMD_SOCK_GET dumps that list, one message per socket;
  * when sockets come or go between two parts of a dump, the later messages
  * carry NLM_F_DUMP_INTR. TOY_CMD_STATS_RESET zeroes the counters.
+ * toy_nl_event() multicasts one socket's event, with the dump's
+ * attributes, to the "events" group (event.c decides when).
  *
  * Every command is validated by the genetlink core against its own policy,
  * strictly (resv_start_op 0): a command that takes no attribute rejects
@@ -301,6 +303,17 @@ static int toy_put_sock_counters(struct sk_buff *skb, struct sock *sk)
 	return 0;
 }
 
+/* What the dump reports of @sk: who it is, its queues, its counters. */
+static int toy_put_sock(struct sk_buff *skb, struct sock *sk,
+			struct user_namespace *user_ns)
+{
+	if (toy_put_sock_id(skb, sk, user_ns) ||
+	    toy_put_sock_queues(skb, sk) ||
+	    toy_put_sock_counters(skb, sk))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* One message of the dump: @sk, as enum toy_sock_attr describes it. */
 static int toy_fill_sock(struct sock *sk, struct toy_dump_ctx *ctx)
 {
@@ -314,9 +327,7 @@ static int toy_fill_sock(struct sock *sk, struct toy_dump_ctx *ctx)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(ctx->cb, hdr);
 
-	if (toy_put_sock_id(skb, sk, ctx->user_ns) ||
-	    toy_put_sock_queues(skb, sk) ||
-	    toy_put_sock_counters(skb, sk)) {
+	if (toy_put_sock(skb, sk, ctx->user_ns)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -394,6 +405,11 @@ static const struct genl_ops toy_genl_ops[] = {
 	},
 };
 
+/* The multicast groups, indexed by enum toy_nl_group. */
+static const struct genl_multicast_group toy_genl_mcgrps[] = {
+	[TOY_NL_GROUP_EVENTS] = { .name = TOY_GENL_MCGRP_EVENTS },
+};
+
 /*
  * resv_start_op 0: every command gets the strict checks of new families,
  * and a command without a policy rejects every attribute.
@@ -406,8 +422,80 @@ static struct genl_family toy_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= toy_genl_ops,
 	.n_ops		= ARRAY_SIZE(toy_genl_ops),
+	.mcgrps		= toy_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(toy_genl_mcgrps),
 	.resv_start_op	= 0,
 };
+
+/* The largest payload toy_put_sock() and toy_nl_event() write. */
+static size_t toy_nl_event_size(void)
+{
+	return nla_total_size(sizeof(u8)) +		/* EVENT */
+	       nla_total_size(sizeof(u16)) +		/* TYPE */
+	       nla_total_size(sizeof(u32)) * 2 +	/* PORT, PEER_PORT */
+	       nla_total_size(sizeof(u8)) * 2 +		/* STATE, SHUTDOWN */
+	       nla_total_size_64bit(sizeof(u64)) * 2 +	/* INODE, COOKIE */
+	       nla_total_size(sizeof(u32)) * 5 +	/* UID, queues, bufs */
+	       nla_total_size_64bit(sizeof(u64)) * 5 +	/* counters, DROPS */
+	       nla_total_size(sizeof(u32)) +		/* EVENT_DROPS */
+	       nla_total_size(sizeof(u8));		/* DROP_REASON */
+}
+
+/**
+ * toy_nl_event_wanted() - does anybody in @net listen to the events?
+ * @net: the namespace of the socket the event is about
+ *
+ * Return: true when a netlink socket of @net is in the "events" group.
+ */
+bool toy_nl_event_wanted(struct net *net)
+{
+	return genl_has_listeners(&toy_genl_family, net, TOY_NL_GROUP_EVENTS);
+}
+
+/**
+ * toy_nl_event() - multicast an event of @sk to its namespace's listeners
+ * @sk: the socket
+ * @event: what happened to it
+ * @reason: drops events: why; else 0
+ * @drops: drops events: how many datagrams since its last drops event
+ *
+ * Runs where the event happens, often with preemption disabled or a
+ * socket's spinlock held: it allocates atomically, and a message that
+ * cannot be allocated or filled is reported to every listener as ENOBUFS,
+ * as netlink reports one that does not fit in a listener's buffer. The uid
+ * is as seen from the user namespace owning @sk's network namespace.
+ */
+void toy_nl_event(struct sock *sk, enum toy_event event,
+		  enum toy_drop_reason reason, u32 drops)
+{
+	struct net *net = sock_net(sk);
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(toy_nl_event_size(), GFP_ATOMIC);
+	if (!skb)
+		goto lost;
+	hdr = genlmsg_put(skb, 0, 0, &toy_genl_family, 0, TOY_CMD_SOCK_EVENT);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u8(skb, TOY_SOCK_A_EVENT, event) ||
+	    toy_put_sock(skb, sk, net->user_ns))
+		goto err_free;
+	if (event == TOY_EVENT_DROPS &&
+	    (nla_put_u32(skb, TOY_SOCK_A_EVENT_DROPS, drops) ||
+	     nla_put_u8(skb, TOY_SOCK_A_DROP_REASON, reason)))
+		goto err_free;
+	genlmsg_end(skb, hdr);
+	/* a listener without room gets ENOBUFS from netlink itself */
+	genlmsg_multicast_netns(&toy_genl_family, net, skb, 0,
+				TOY_NL_GROUP_EVENTS, GFP_ATOMIC);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+lost:
+	genl_set_err(&toy_genl_family, net, 0, TOY_NL_GROUP_EVENTS, -ENOBUFS);
+}
 
 int toy_netlink_init(void)
 {

@@ -99,6 +99,11 @@ struct toy_direct;
  * @peer_port: dgram: the port connect() set as default destination and
  *	only accepted source, 0 when not connected. Written under lock_sock()
  *	and @lock, read locklessly.
+ * @drops_told: dgram: how many of sk_drops the event stream has reported
+ *	(event.c); exchanged atomically (xchg()) by whoever reports, so that
+ *	two reports never count a drop twice.
+ * @drops_told_at: dgram: jiffies of the last drops event for want of
+ *	room; the reporter that moves it on with cmpxchg() sends the next.
  *
  * Locks, outermost first. None is held across a sleep except lock_sock().
  *
@@ -161,6 +166,8 @@ struct toy_sock {
 	u32			rx_last;
 
 	u32			peer_port;
+	u32			drops_told;
+	unsigned long		drops_told_at;
 };
 
 static inline struct toy_sock *toy_sk(const struct sock *sk)

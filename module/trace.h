@@ -46,15 +46,7 @@ enum toy_trace_connect {
 	TOY_CONNECT_DEST_CLEARED,
 };
 
-/**
- * enum toy_trace_drop - why a datagram was dropped
- * @TOY_DROP_RCVBUF: the receiver's queue was at its SO_RCVBUF
- * @TOY_DROP_CLOSED: still queued, unread, when the receiver closed
- */
-enum toy_trace_drop {
-	TOY_DROP_RCVBUF,
-	TOY_DROP_CLOSED,
-};
+/* why a datagram was dropped: enum toy_drop_reason, in the uapi header */
 #endif
 
 TRACE_DEFINE_ENUM(TOY_CONNECT_QUEUED);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -130,15 +132,37 @@ struct nlmsghdr *toy_genl_request(struct toy_genl *g, void *buf, uint8_t cmd,
 	return nlh;
 }
 
+/* One group of CTRL_ATTR_MCAST_GROUPS: keep the id of "events". */
+static void toy_genl_group(struct toy_genl *g, const struct nlattr *group)
+{
+	const char *name = NULL;
+	const struct nlattr *attr;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(attr, group) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+			name = mnl_attr_get_str(attr);
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_ID &&
+		    !mnl_attr_validate(attr, MNL_TYPE_U32))
+			id = mnl_attr_get_u32(attr);
+	}
+	if (name && !strcmp(name, TOY_GENL_MCGRP_EVENTS))
+		g->events_group = id;
+}
+
 static int toy_genl_family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *attr;
+	const struct nlattr *attr, *group;
 	struct toy_genl *g = data;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 		    !mnl_attr_validate(attr, MNL_TYPE_U16))
 			g->family_id = mnl_attr_get_u16(attr);
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
+			mnl_attr_for_each_nested(group, attr)
+				toy_genl_group(g, group);
 	}
 	return MNL_CB_OK;
 }
@@ -289,22 +313,32 @@ struct toy_dump {
 	int stopped;
 };
 
+/* One message of enum toy_sock_attr into @sock. */
+static int toy_sock_parse(const struct nlmsghdr *nlh,
+			  struct toy_sock_info *sock)
+{
+	const struct nlattr *attr;
+
+	memset(sock, 0, sizeof(*sock));
+	sock->intr = nlh->nlmsg_flags & NLM_F_DUMP_INTR;
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) == TOY_SOCK_A_PAD)
+			continue;
+		if (toy_genl_ints(attr, sock->val, sock->has, TOY_SOCK_A_MAX))
+			return -1;
+	}
+	return 0;
+}
+
 static int toy_sock_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct toy_dump *dump = data;
-	const struct nlattr *attr;
 	struct toy_sock_info sock;
 
 	if (dump->stopped)
 		return MNL_CB_OK;
-	memset(&sock, 0, sizeof(sock));
-	sock.intr = nlh->nlmsg_flags & NLM_F_DUMP_INTR;
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) == TOY_SOCK_A_PAD)
-			continue;
-		if (toy_genl_ints(attr, sock.val, sock.has, TOY_SOCK_A_MAX))
-			return MNL_CB_ERROR;
-	}
+	if (toy_sock_parse(nlh, &sock))
+		return MNL_CB_ERROR;
 	dump->stopped = dump->cb(&sock, dump->data);
 	return MNL_CB_OK;
 }
@@ -323,4 +357,66 @@ int toy_sock_dump(struct toy_genl *g, int type, int64_t port,
 	if (port >= 0)
 		mnl_attr_put_u32(nlh, TOY_SOCK_A_PORT, port);
 	return toy_genl_talk(g, nlh, toy_sock_cb, &dump);
+}
+
+int toy_events_join(struct toy_genl *g)
+{
+	if (!g->events_group) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return mnl_socket_setsockopt(g->nl, NETLINK_ADD_MEMBERSHIP,
+				     &g->events_group,
+				     sizeof(g->events_group));
+}
+
+/* The events of one read, and where they go. */
+struct toy_events {
+	struct toy_genl *g;
+	int (*cb)(const struct toy_sock_info *ev, void *data);
+	void *data;
+	int stopped;
+};
+
+static int toy_event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	struct toy_events *events = data;
+	struct toy_sock_info ev;
+
+	if (nlh->nlmsg_type != events->g->family_id ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl) ||
+	    genl->cmd != TOY_CMD_SOCK_EVENT || events->stopped)
+		return MNL_CB_OK;
+	if (toy_sock_parse(nlh, &ev))
+		return MNL_CB_ERROR;
+	events->stopped = events->cb(&ev, events->data);
+	return events->stopped ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+int toy_events_read(struct toy_genl *g, int timeout_ms,
+		    int (*cb)(const struct toy_sock_info *ev, void *data),
+		    void *data)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(g->nl), .events = POLLIN };
+	struct toy_events events = { .g = g, .cb = cb, .data = data };
+	char buf[TOY_GENL_RECV_SIZE];
+	ssize_t n;
+	int ret;
+
+	ret = poll(&pfd, 1, timeout_ms);
+	if (ret <= 0)
+		return ret;
+	/* everything queued, without waiting again */
+	for (;;) {
+		n = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -1;
+		/* multicasts carry sequence 0 and the kernel's port id 0 */
+		ret = mnl_cb_run(buf, n, 0, 0, toy_event_cb, &events);
+		if (ret < 0)
+			return -1;
+		if (events.stopped)
+			return events.stopped;
+	}
 }

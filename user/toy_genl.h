@@ -22,6 +22,8 @@ struct nlmsghdr;
  * @portid: its netlink port id
  * @family_id: the family's id, from the genetlink controller
  * @seq: sequence number of the last request
+ * @events_group: id of the family's "events" multicast group, 0 when
+ *	the module has none
  * @errmsg: the kernel's extended ack message for the last error, or ""
  */
 struct toy_genl {
@@ -29,6 +31,7 @@ struct toy_genl {
 	unsigned int portid;
 	uint16_t family_id;
 	uint32_t seq;
+	uint32_t events_group;
 	char errmsg[256];
 };
 
@@ -113,5 +116,29 @@ int toy_stats_reset(struct toy_genl *g);
 int toy_sock_dump(struct toy_genl *g, int type, int64_t port,
 		  int (*cb)(const struct toy_sock_info *sock, void *data),
 		  void *data);
+
+/*
+ * toy_events_join() - join the "events" multicast group; from then on the
+ * socket receives a %TOY_CMD_SOCK_EVENT message for each event in its
+ * network namespace.
+ *
+ * Returns 0, or -1 with errno: EOPNOTSUPP when the module has no events
+ * group (an older af_toy.ko), or the error of setsockopt().
+ */
+int toy_events_join(struct toy_genl *g);
+
+/*
+ * toy_events_read() - wait up to @timeout_ms (-1: for ever) for events and
+ * call @cb for each that arrived, as a struct toy_sock_info (the dump's
+ * attributes and %TOY_SOCK_A_EVENT).
+ *
+ * @cb returns 0 to go on, non-zero to stop (returned). Returns 0 once all
+ * that had arrived went to @cb, or the time ran out; -1 with errno: ENOBUFS when events were lost because
+ * the socket's buffer was full (the next call goes on with what came
+ * after), EINTR on a signal, EPROTO for a malformed message.
+ */
+int toy_events_read(struct toy_genl *g, int timeout_ms,
+		    int (*cb)(const struct toy_sock_info *ev, void *data),
+		    void *data);
 
 #endif /* TOY_GENL_H */

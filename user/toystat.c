@@ -6,9 +6,11 @@
  *   toystat [-j] [-w SECONDS [-c COUNT]]           the namespace summary
  *   toystat [-j] sockets [type TYPE] [port PORT]   one line per socket
  *   toystat reset                                  zero the counters
+ *   toystat [-j] [-c COUNT] monitor [type TYPE] [port PORT] [event EVENT,...]
+ *                                                  events as they happen
  *
  * Exit status: 0 on success, 1 on any error (with the kernel's message),
- * 2 when af_toy.ko is not loaded.
+ * 2 when af_toy.ko is not loaded, 3 when a monitor lost events.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,12 +23,16 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <libmnl/libmnl.h>
 
 #include "toy_genl.h"
 #include "toy_parse.h"
 
 #define TOYSTAT_VERSION		"1"
 #define EXIT_NOT_LOADED		2
+#define EXIT_EVENTS_LOST	3
+/* The receive buffer a monitor asks for, as ip monitor does. */
+#define MONITOR_RCVBUF		(1 << 20)
 
 /* One integer attribute as a column or a JSON member. */
 struct field {
@@ -86,20 +92,27 @@ static void usage(FILE *f)
 "Usage: toystat [OPTIONS] [show]\n"
 "       toystat [OPTIONS] sockets [type stream|dgram|seqpacket] [port PORT]\n"
 "       toystat reset\n"
+"       toystat [OPTIONS] monitor [type TYPE] [port PORT] [event EVENT[,EVENT...]]\n"
 "\n"
 "Show what AF_TOY (af_toy.ko) is doing in this network namespace.\n"
 "  show      counters and open sockets per type (the default)\n"
 "  sockets   one line per socket, like ss; type and port select sockets\n"
 "  reset     zero this namespace's counters (needs CAP_NET_ADMIN)\n"
+"  monitor   one line per socket event as it happens, until interrupted;\n"
+"            EVENT is created, bound, listening, connected, accepted,\n"
+"            closed, reset or drops\n"
 "\n"
 "Options:\n"
-"  -j, --json             print JSON (one document per refresh with -w)\n"
+"  -j, --json             print JSON (one document per refresh with -w;\n"
+"                         one line per event with monitor)\n"
 "  -w, --watch SECONDS    refresh every SECONDS until interrupted\n"
-"  -c, --count COUNT      with -w, stop after COUNT refreshes\n"
+"  -c, --count COUNT      with -w, stop after COUNT refreshes; with\n"
+"                         monitor, after COUNT events\n"
 "  -h, --help             print this help\n"
 "  -V, --version          print the version\n"
 "\n"
-"Exit status: 0 success, 1 error, 2 af_toy.ko is not loaded.\n"
+"Exit status: 0 success, 1 error, 2 af_toy.ko is not loaded, 3 the monitor\n"
+"lost events (it could not keep up).\n"
 "See toystat(8).\n");
 }
 
@@ -252,6 +265,159 @@ static int sockets(struct toy_genl *g, int type, int64_t port)
 	return err;
 }
 
+/* Event names, by enum toy_event. */
+static const char *const event_names[__TOY_EVENT_MAX] = {
+	[TOY_EVENT_CREATED]	= "created",
+	[TOY_EVENT_BOUND]	= "bound",
+	[TOY_EVENT_LISTENING]	= "listening",
+	[TOY_EVENT_CONNECTED]	= "connected",
+	[TOY_EVENT_ACCEPTED]	= "accepted",
+	[TOY_EVENT_CLOSED]	= "closed",
+	[TOY_EVENT_RESET]	= "reset",
+	[TOY_EVENT_DROPS]	= "drops",
+};
+
+static const char *drop_reason_name(uint64_t reason)
+{
+	switch (reason) {
+	case TOY_DROP_RCVBUF:
+		return "rcvbuf";
+	case TOY_DROP_CLOSED:
+		return "closed";
+	default:
+		return "?";
+	}
+}
+
+/**
+ * struct monitor - what `toystat monitor` shows, and how much
+ * @type: only events of sockets of this type, or 0 for all
+ * @port: only events of sockets with this local port, or -1 for all
+ * @events: only these events (bit N: enum toy_event N), or 0 for all
+ * @count: stop after this many events, or 0 for never
+ * @shown: events shown so far
+ */
+struct monitor {
+	int type;
+	int64_t port;
+	unsigned int events;
+	uint64_t count;
+	uint64_t shown;
+};
+
+/* Parse "created,bound,..." into a bit mask of enum toy_event. */
+static int parse_events(const char *list, unsigned int *mask)
+{
+	char *copy = strdup(list), *name, *save = NULL;
+	unsigned int e;
+
+	if (!copy)
+		return -1;
+	for (name = strtok_r(copy, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		for (e = 1; e < __TOY_EVENT_MAX; e++)
+			if (!strcmp(name, event_names[e]))
+				break;
+		if (e == __TOY_EVENT_MAX) {
+			fprintf(stderr, "toystat: no event \"%s\"; events are created, bound, listening, connected, accepted, closed, reset and drops\n",
+				name);
+			free(copy);
+			return -1;
+		}
+		*mask |= 1U << e;
+	}
+	free(copy);
+	return 0;
+}
+
+static int print_event(const struct toy_sock_info *ev, void *data)
+{
+	const uint64_t *val = ev->val;
+	struct monitor *m = data;
+	uint64_t e = val[TOY_SOCK_A_EVENT];
+	unsigned int i;
+
+	/* an event a newer module knows and this toystat does not: skip it */
+	if (!ev->has[TOY_SOCK_A_EVENT] || !e || e >= __TOY_EVENT_MAX)
+		return 0;
+	if ((m->events && !(m->events & 1U << e)) ||
+	    (m->type && val[TOY_SOCK_A_TYPE] != (uint64_t)m->type) ||
+	    (m->port >= 0 && val[TOY_SOCK_A_PORT] != (uint64_t)m->port))
+		return 0;
+	if (json) {
+		printf("{\"event\":\"%s\",\"type\":\"%s\",\"state\":\"%s\"",
+		       event_names[e], type_name(val[TOY_SOCK_A_TYPE]),
+		       state_name(val[TOY_SOCK_A_STATE]));
+		for (i = 0; i < ARRAY_SIZE(sock_fields); i++)
+			if (ev->has[sock_fields[i].attr])
+				printf(",\"%s\":%" PRIu64, sock_fields[i].json,
+				       val[sock_fields[i].attr]);
+		for (i = 0; i < ARRAY_SIZE(sock_json_extra); i++)
+			if (ev->has[sock_json_extra[i].attr])
+				printf(",\"%s\":%" PRIu64,
+				       sock_json_extra[i].json,
+				       val[sock_json_extra[i].attr]);
+		if (ev->has[TOY_SOCK_A_EVENT_DROPS])
+			printf(",\"dropped\":%" PRIu64 ",\"reason\":\"%s\"",
+			       val[TOY_SOCK_A_EVENT_DROPS],
+			       drop_reason_name(val[TOY_SOCK_A_DROP_REASON]));
+		printf("}\n");
+	} else {
+		printf("%-9s %-9s %-6s port %" PRIu64, event_names[e],
+		       type_name(val[TOY_SOCK_A_TYPE]),
+		       state_name(val[TOY_SOCK_A_STATE]), val[TOY_SOCK_A_PORT]);
+		if (ev->has[TOY_SOCK_A_PEER_PORT])
+			printf(" peer %" PRIu64, val[TOY_SOCK_A_PEER_PORT]);
+		printf(" cookie %" PRIu64, val[TOY_SOCK_A_COOKIE]);
+		if (ev->has[TOY_SOCK_A_EVENT_DROPS])
+			printf(" dropped %" PRIu64 " (%s)",
+			       val[TOY_SOCK_A_EVENT_DROPS],
+			       drop_reason_name(val[TOY_SOCK_A_DROP_REASON]));
+		if (e == TOY_EVENT_CLOSED)
+			printf(" tx %" PRIu64 " rx %" PRIu64,
+			       val[TOY_SOCK_A_TX_BYTES], val[TOY_SOCK_A_RX_BYTES]);
+		printf("\n");
+	}
+	fflush(stdout);
+	m->shown++;
+	return m->count && m->shown >= m->count;
+}
+
+/*
+ * Print events until a signal or m->count of them. Lost events are shown
+ * where they were lost, and reported in *@lost.
+ */
+static int monitor(struct toy_genl *g, struct monitor *m, bool *lost)
+{
+	int rcvbuf = MONITOR_RCVBUF, ret;
+
+	/* best effort: the kernel caps it at net.core.rmem_max */
+	setsockopt(mnl_socket_get_fd(g->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		   sizeof(rcvbuf));
+	if (toy_events_join(g)) {
+		if (errno == EOPNOTSUPP)
+			fprintf(stderr, "toystat: this af_toy.ko has no event stream (no \"%s\" multicast group); load a newer one\n",
+				TOY_GENL_MCGRP_EVENTS);
+		return -1;
+	}
+	while (!stop) {
+		ret = toy_events_read(g, -1, print_event, m);
+		if (ret > 0)
+			break;
+		if (ret == 0 || errno == EINTR)
+			continue;
+		if (errno != ENOBUFS)
+			return -1;
+		*lost = true;
+		if (json)
+			printf("{\"event\":\"lost\"}\n");
+		else
+			printf("lost      events came faster than this monitor read them (ENOBUFS)\n");
+		fflush(stdout);
+	}
+	return 0;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -268,8 +434,10 @@ int main(int argc, char **argv)
 		{ "version",	no_argument,		NULL, 'V' },
 		{}
 	};
-	enum { SHOW, SOCKETS, RESET } cmd = SHOW;
+	enum { SHOW, SOCKETS, RESET, MONITOR } cmd = SHOW;
 	uint64_t watch = 0, count = 0, val;
+	struct monitor mon = {};
+	bool lost = false;
 	int64_t port = -1;
 	struct toy_genl g;
 	int opt, type = 0;
@@ -317,8 +485,11 @@ int main(int argc, char **argv)
 	} else if (*argv && !strcmp(*argv, "reset")) {
 		cmd = RESET;
 		argv++;
+	} else if (*argv && !strcmp(*argv, "monitor")) {
+		cmd = MONITOR;
+		argv++;
 	}
-	while (cmd == SOCKETS && *argv) {
+	while ((cmd == SOCKETS || cmd == MONITOR) && *argv) {
 		if (!strcmp(argv[0], "type") && argv[1]) {
 			if (!strcmp(argv[1], "stream")) {
 				type = SOCK_STREAM;
@@ -338,6 +509,10 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			port = val;
+		} else if (cmd == MONITOR && !strcmp(argv[0], "event") &&
+			   argv[1]) {
+			if (parse_events(argv[1], &mon.events))
+				return 1;
 		} else {
 			break;
 		}
@@ -348,12 +523,13 @@ int main(int argc, char **argv)
 			*argv);
 		return 1;
 	}
-	if (cmd == RESET && watch) {
-		fprintf(stderr, "toystat: -w does not apply to reset\n");
+	if ((cmd == RESET || cmd == MONITOR) && watch) {
+		fprintf(stderr, "toystat: -w does not apply to %s\n",
+			cmd == RESET ? "reset" : "monitor");
 		return 1;
 	}
-	if (count && !watch) {
-		fprintf(stderr, "toystat: -c needs -w\n");
+	if (count && !watch && cmd != MONITOR) {
+		fprintf(stderr, "toystat: -c needs -w, or monitor\n");
 		return 1;
 	}
 
@@ -382,6 +558,12 @@ int main(int argc, char **argv)
 		case SOCKETS:
 			err = sockets(&g, type, port);
 			break;
+		case MONITOR:
+			mon.type = type;
+			mon.port = port;
+			mon.count = count;
+			err = monitor(&g, &mon, &lost);
+			break;
 		default:
 			err = toy_stats_reset(&g);
 			break;
@@ -407,5 +589,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "toystat: %s\n", strerror(e));
 	}
 	toy_genl_close(&g);
-	return err ? 1 : 0;
+	if (err)
+		return 1;
+	return lost ? EXIT_EVENTS_LOST : 0;
 }

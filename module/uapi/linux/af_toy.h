@@ -81,6 +81,16 @@ struct sockaddr_toy {
 #define TOY_GENL_NAME		"af_toy"
 /** TOY_GENL_VERSION - version of the generic netlink family */
 #define TOY_GENL_VERSION	1
+/**
+ * TOY_GENL_MCGRP_EVENTS - name of the multicast group of socket events
+ *
+ * A member receives a %TOY_CMD_SOCK_EVENT message for each event of a
+ * socket in its own network namespace (&enum toy_event). Joining needs no
+ * privilege, as the socket dump needs none. Events that do not fit in the
+ * member's receive buffer are lost and the member's next receive fails
+ * with ENOBUFS, as for any netlink multicast.
+ */
+#define TOY_GENL_MCGRP_EVENTS	"events"
 
 /**
  * enum toy_cmd - commands of the "af_toy" generic netlink family
@@ -94,6 +104,9 @@ struct sockaddr_toy {
  * @TOY_CMD_STATS_RESET: do; takes no attribute; zeroes the counters of
  *	the caller's namespace (not the gauges, not the per-socket counters);
  *	needs CAP_NET_ADMIN in the user namespace owning it, else EPERM
+ * @TOY_CMD_SOCK_EVENT: notification only, to %TOY_GENL_MCGRP_EVENTS: one
+ *	socket event, %TOY_SOCK_A_EVENT, with the attributes of the socket
+ *	as %TOY_CMD_SOCK_GET reports it at that moment
  * @__TOY_CMD_MAX: one above the last command
  */
 enum toy_cmd {
@@ -101,6 +114,7 @@ enum toy_cmd {
 	TOY_CMD_STATS_GET,
 	TOY_CMD_SOCK_GET,
 	TOY_CMD_STATS_RESET,
+	TOY_CMD_SOCK_EVENT,
 
 	__TOY_CMD_MAX,
 };
@@ -123,6 +137,60 @@ enum toy_state {
 	TOY_STATE_CONNECTED,
 
 	__TOY_STATE_MAX,
+};
+
+/**
+ * enum toy_event - what happened to a socket, in %TOY_SOCK_A_EVENT
+ * @TOY_EVENT_CREATED: socket(2) or socketpair(2) made it
+ * @TOY_EVENT_BOUND: it has a port, by bind() or by autobind
+ * @TOY_EVENT_LISTENING: listen() succeeded (also when it only changed the
+ *	backlog)
+ * @TOY_EVENT_CONNECTED: connect() or socketpair() connected it; dgram:
+ *	connect() set its default destination
+ * @TOY_EVENT_ACCEPTED: accept() returned it; its port is its listener's
+ * @TOY_EVENT_CLOSED: its last file reference was closed
+ * @TOY_EVENT_RESET: its peer closed with data unread, or its listener
+ *	closed before accept() took it: its calls fail with ECONNRESET
+ * @TOY_EVENT_DROPS: dgram: datagrams were dropped at it,
+ *	%TOY_SOCK_A_EVENT_DROPS of them since its previous drops event, for
+ *	the reason in %TOY_SOCK_A_DROP_REASON. Drops for want of room are
+ *	reported at most once per %TOY_EVENT_DROPS_INTERVAL_MS: the first at
+ *	once, those after it with the next drop after the interval, or
+ *	before the socket's closed event at the latest. Summed over a
+ *	socket's drops events, %TOY_SOCK_A_EVENT_DROPS gives every drop.
+ * @__TOY_EVENT_MAX: one above the last event
+ */
+enum toy_event {
+	TOY_EVENT_CREATED = 1,
+	TOY_EVENT_BOUND,
+	TOY_EVENT_LISTENING,
+	TOY_EVENT_CONNECTED,
+	TOY_EVENT_ACCEPTED,
+	TOY_EVENT_CLOSED,
+	TOY_EVENT_RESET,
+	TOY_EVENT_DROPS,
+
+	__TOY_EVENT_MAX,
+};
+
+/**
+ * TOY_EVENT_DROPS_INTERVAL_MS - the shortest time between two drops
+ * events of a socket for want of room, in milliseconds
+ */
+#define TOY_EVENT_DROPS_INTERVAL_MS	100
+
+/**
+ * enum toy_drop_reason - why datagrams were dropped
+ * @TOY_DROP_RCVBUF: the receiver's queue was at its SO_RCVBUF
+ * @TOY_DROP_CLOSED: they were still queued, unread, when the receiver
+ *	closed
+ * @__TOY_DROP_MAX: one above the last reason
+ */
+enum toy_drop_reason {
+	TOY_DROP_RCVBUF = 1,
+	TOY_DROP_CLOSED,
+
+	__TOY_DROP_MAX,
 };
 
 /**
@@ -247,10 +315,16 @@ enum toy_type_attr {
  *	data
  * @TOY_SOCK_A_DROPS: u64, datagrams dropped at this socket (SO_MEMINFO's
  *	SK_MEMINFO_DROPS); dgram only
+ * @TOY_SOCK_A_EVENT: u8, events only: &enum toy_event
+ * @TOY_SOCK_A_EVENT_DROPS: u32, drops events only: datagrams dropped
+ *	since the socket's previous drops event
+ * @TOY_SOCK_A_DROP_REASON: u8, drops events only: &enum toy_drop_reason
  * @__TOY_SOCK_A_MAX: one above the last attribute
  *
  * No attribute holds a kernel address. Per-socket counters count from the
- * socket's creation; %TOY_CMD_STATS_RESET does not touch them.
+ * socket's creation; %TOY_CMD_STATS_RESET does not touch them. In events,
+ * the uid is as seen from the user namespace that owns the socket's
+ * network namespace.
  */
 enum toy_sock_attr {
 	TOY_SOCK_A_UNSPEC,
@@ -272,6 +346,9 @@ enum toy_sock_attr {
 	TOY_SOCK_A_RX_BYTES,
 	TOY_SOCK_A_RX_MSGS,
 	TOY_SOCK_A_DROPS,
+	TOY_SOCK_A_EVENT,
+	TOY_SOCK_A_EVENT_DROPS,
+	TOY_SOCK_A_DROP_REASON,
 
 	__TOY_SOCK_A_MAX,
 };
