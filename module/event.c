@@ -94,11 +94,14 @@ static void toy_event_release(void *data, struct sock *sk, u32 unread)
 	toy_nl_event(sk, TOY_EVENT_CLOSED, 0, 0);
 }
 
-/* @sk closed; @peer, the socket it reset, is the event's subject. */
+/*
+ * @sk closed; @peer, the socket it reset, is the event's subject, unless
+ * it is closed already and nobody will see the reset.
+ */
 static void toy_event_reset(void *data, struct sock *sk, struct sock *peer,
 			    bool never_accepted)
 {
-	if (toy_nl_event_wanted(sock_net(peer)))
+	if (!sock_flag(peer, SOCK_DEAD) && toy_nl_event_wanted(sock_net(peer)))
 		toy_nl_event(peer, TOY_EVENT_RESET, 0, 0);
 }
 

@@ -16,9 +16,12 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <poll.h>
+#include <signal.h>
 
 #include "kselftest_harness.h"
 #include "families.h"
+#include "blocking.h"
 #include "toy_nl.h"
 #include "run_cmd.h"
 
@@ -216,6 +219,10 @@ TEST_F(toystat, bad_usage_exits_1_with_a_message)
 		"toystat -c 3",
 		"toystat -w 1 reset",
 		"toystat --bogus",
+		"toystat monitor event bogus",
+		"toystat monitor event created,",
+		"toystat monitor type raw",
+		"toystat -w 1 monitor",
 	};
 	unsigned int i;
 
@@ -230,8 +237,230 @@ TEST_F(toystat, help_exits_0_and_names_every_command)
 	ASSERT_EQ(0, RUN("toystat --help"));
 	EXPECT_NE(NULL, strstr(self->out, "sockets"));
 	EXPECT_NE(NULL, strstr(self->out, "reset"));
+	EXPECT_NE(NULL, strstr(self->out, "monitor"));
 	EXPECT_NE(NULL, strstr(self->out, "--json"));
 	EXPECT_NE(NULL, strstr(self->out, "Exit status"));
+}
+
+/* ---- toystat monitor ---- */
+
+/**
+ * struct monitor - a `toystat monitor` running beside the test
+ * @pid: its process
+ * @out: the read end of its stdout and stderr
+ * @text: what it printed so far
+ * @len: bytes in @text
+ */
+struct monitor {
+	pid_t pid;
+	int out;
+	char text[OUT_MAX];
+	size_t len;
+};
+
+/*
+ * Read what @m printed, waiting up to @ms for more; what does not fit in
+ * @m->text is read and dropped, so that the monitor never blocks.
+ */
+static void monitor_read(struct monitor *m, int ms)
+{
+	char buf[4096];
+	size_t fit;
+	ssize_t n;
+
+	while (poll_for(m->out, POLLIN, ms) & POLLIN) {
+		n = read(m->out, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		fit = sizeof(m->text) - 1 - m->len;
+		if (fit > (size_t)n)
+			fit = n;
+		memcpy(m->text + m->len, buf, fit);
+		m->len += fit;
+		m->text[m->len] = '\0';
+		ms = 0;
+	}
+}
+
+/*
+ * Start `toystat ARGS` (ending in monitor and its filters), and return
+ * once it shows events: @marker(), which must make an event the filters
+ * let through, runs until then. Returns 0, or -1 when it never did.
+ */
+static int monitor_start(struct monitor *m, char *const argv[],
+			 void (*marker)(int family), int family)
+{
+	int p[2], i;
+
+	memset(m, 0, sizeof(*m));
+	if (pipe(p))
+		return -1;
+	m->pid = fork();
+	if (m->pid < 0)
+		return -1;
+	if (m->pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		close(p[0]);
+		execvp("toystat", argv);
+		_exit(127);
+	}
+	close(p[1]);
+	m->out = p[0];
+	/* it has joined once the first marker's event comes out */
+	for (i = 0; i < WAKE_MS / 100 && !m->len; i++) {
+		marker(family);
+		monitor_read(m, 100);
+	}
+	return m->len ? 0 : -1;
+}
+
+/* Stop @m with SIGINT and read the rest; its exit status, or -1. */
+static int monitor_stop(struct monitor *m)
+{
+	int status;
+
+	kill(m->pid, SIGINT);
+	monitor_read(m, WAKE_MS);
+	close(m->out);
+	while (waitpid(m->pid, &status, 0) != m->pid)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "# toystat killed by signal %d\n", WTERMSIG(status));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A dgram socket made and closed: two events. */
+static void dgram_marker(int family)
+{
+	close(socket(family, SOCK_DGRAM, 0));
+}
+
+/* A dgram socket bound to any port, and closed. */
+static void bind_marker(int family)
+{
+	close(toy_socket_bound(family, SOCK_DGRAM, TOY_PORT_ANY));
+}
+
+/* A stream listener on PORT, made and closed. */
+static void listen_marker(int family)
+{
+	int fd = toy_socket_bound(family, SOCK_STREAM, PORT);
+
+	if (fd >= 0)
+		listen(fd, 1);
+	close(fd);
+}
+
+/*
+ * The "event" of each line of @text whose type is @type, space-separated,
+ * into @seq.
+ */
+static void events_of_type(const char *text, const char *type, char *seq,
+			   size_t size)
+{
+	char event[32], t[16];
+	const char *line;
+	size_t used = 0;
+
+	seq[0] = '\0';
+	for (line = text; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (sscanf(line, "{\"event\":\"%31[^\"]\",\"type\":\"%15[^\"]\"",
+			   event, t) == 2 && !strcmp(t, type) && used < size)
+			used += snprintf(seq + used, size - used, "%s%s",
+					 used ? " " : "", event);
+	}
+}
+
+TEST_F(toystat, monitor_prints_a_json_line_per_event_in_order)
+{
+	char *const argv[] = { "toystat", "-j", "monitor", NULL };
+	struct monitor m;
+	char seq[512];
+	FILE *f;
+
+	ASSERT_EQ(0, monitor_start(&m, argv, dgram_marker, self->family))
+		TH_LOG("toystat monitor showed nothing: %s", m.text);
+	ASSERT_EQ(0, toy_pair(self->family, SOCK_STREAM, PORT, self->fd));
+	ASSERT_EQ(1, send(self->fd[0], "x", 1, 0));
+	fds_close(self->fd, 3);
+	/* the end: one more marker, then stop */
+	dgram_marker(self->family);
+	monitor_read(&m, 500);
+	EXPECT_EQ(0, monitor_stop(&m)) TH_LOG("%s", m.text);
+	events_of_type(m.text, "stream", seq, sizeof(seq));
+	/* fds_close() goes from the listener to the client, which the
+	 * accepted end resets: it closes with the byte unread
+	 */
+	EXPECT_STREQ("created bound listening created bound connected accepted closed closed reset closed",
+		     seq) TH_LOG("%s", m.text);
+	/* every line is a JSON document of its own */
+	f = fopen("/tmp/toystat-monitor.json", "w");
+	ASSERT_NE(NULL, f);
+	fputs(m.text, f);
+	fclose(f);
+	EXPECT_EQ(0, RUN("jq -s -e '[.[] | select(.event == \"closed\" and .type == \"stream\")] | length == 3 and (map(.tx_bytes) | add) == 1' /tmp/toystat-monitor.json >/dev/null"))
+		TH_LOG("%s", self->out);
+	unlink("/tmp/toystat-monitor.json");
+}
+
+TEST_F(toystat, monitor_filters_by_type_port_and_event)
+{
+	char *const argv[] = { "toystat", "-j", "monitor", "type", "stream",
+			       "port", "7100", "event", "listening", NULL };
+	char want[128], *line;
+	struct monitor m;
+	unsigned int lines = 0;
+	int other;
+
+	ASSERT_EQ(0, monitor_start(&m, argv, listen_marker, self->family))
+		TH_LOG("toystat monitor showed nothing: %s", m.text);
+	/* none of these passes the filters */
+	other = toy_socket_bound(self->family, SOCK_STREAM, PORT + 1);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, listen(other, 1));
+	close(other);
+	other = toy_socket_bound(self->family, SOCK_DGRAM, PORT);
+	ASSERT_LE(0, other);
+	close(other);
+	ASSERT_EQ(0, toy_pair(self->family, SOCK_SEQPACKET, PORT, self->fd));
+	fds_close(self->fd, 3);
+	/* this one does, and ends the test */
+	listen_marker(self->family);
+	monitor_read(&m, 500);
+	EXPECT_EQ(0, monitor_stop(&m)) TH_LOG("%s", m.text);
+	snprintf(want, sizeof(want),
+		 "{\"event\":\"listening\",\"type\":\"stream\",\"state\":\"listen\",\"port\":%d,",
+		 PORT);
+	for (line = strtok(m.text, "\n"); line; line = strtok(NULL, "\n")) {
+		EXPECT_EQ(line, strstr(line, want)) TH_LOG("%s", line);
+		lines++;
+	}
+	EXPECT_LE(1U, lines);
+}
+
+TEST_F(toystat, monitor_that_falls_behind_says_so_and_exits_3)
+{
+	/* it prints few lines: the flood's events are read and filtered */
+	char *const argv[] = { "toystat", "-j", "monitor", "event", "bound",
+			       NULL };
+	struct monitor m;
+	int i;
+
+	ASSERT_EQ(0, monitor_start(&m, argv, bind_marker, self->family))
+		TH_LOG("toystat monitor showed nothing: %s", m.text);
+	/* stopped, it reads nothing while the events pile up */
+	ASSERT_EQ(0, kill(m.pid, SIGSTOP));
+	for (i = 0; i < 20000; i++)
+		dgram_marker(self->family);
+	ASSERT_EQ(0, kill(m.pid, SIGCONT));
+	monitor_read(&m, 500);
+	EXPECT_EQ(3, monitor_stop(&m));
+	EXPECT_NE(NULL, strstr(m.text, "{\"event\":\"lost\"}"))
+		TH_LOG("no loss reported in %zu bytes", m.len);
 }
 
 TEST_HARNESS_MAIN

@@ -308,25 +308,25 @@ struct monitor {
 /* Parse "created,bound,..." into a bit mask of enum toy_event. */
 static int parse_events(const char *list, unsigned int *mask)
 {
-	char *copy = strdup(list), *name, *save = NULL;
+	const char *name = list, *end;
 	unsigned int e;
+	size_t len;
 
-	if (!copy)
-		return -1;
-	for (name = strtok_r(copy, ",", &save); name;
-	     name = strtok_r(NULL, ",", &save)) {
+	do {
+		end = strchrnul(name, ',');
+		len = end - name;
 		for (e = 1; e < __TOY_EVENT_MAX; e++)
-			if (!strcmp(name, event_names[e]))
+			if (len == strlen(event_names[e]) &&
+			    !strncmp(name, event_names[e], len))
 				break;
 		if (e == __TOY_EVENT_MAX) {
-			fprintf(stderr, "toystat: no event \"%s\"; events are created, bound, listening, connected, accepted, closed, reset and drops\n",
-				name);
-			free(copy);
+			fprintf(stderr, "toystat: no event \"%.*s\" in \"%s\"; events are created, bound, listening, connected, accepted, closed, reset and drops, separated by commas\n",
+				(int)len, name, list);
 			return -1;
 		}
 		*mask |= 1U << e;
-	}
-	free(copy);
+		name = end + 1;
+	} while (*end);
 	return 0;
 }
 
