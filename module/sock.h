@@ -5,6 +5,8 @@
  * The module is layered; each file calls only into the layers below it
  * and never up:
  *
+ *   event.c               the netlink event stream: probes on the
+ *                         tracepoints that hand events to netlink.c
  *   main.c, netlink.c     the address family and the netlink family: know
  *                         every type and dispatch on it
  *   stream.c, seqpacket.c, dgram.c
