@@ -541,6 +541,8 @@ int toy_conn_socketpair(struct socket *sock1, struct socket *sock2)
 	sock1->state = SS_CONNECTED;
 	sock2->state = SS_CONNECTED;
 	toy_stat_add(sk1, TOY_STAT_ESTABLISHED, 1);
+	trace_toy_connect(sk1, 0, TOY_CONNECT_PAIRED, 0);
+	trace_toy_connect(sk2, 0, TOY_CONNECT_PAIRED, 0);
 	return 0;
 }
 

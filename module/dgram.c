@@ -382,6 +382,8 @@ static int toy_dgram_socketpair(struct socket *sock1, struct socket *sock2)
 	sock1->state = SS_CONNECTED;
 	sock2->state = SS_CONNECTED;
 	toy_stat_add(sk1, TOY_STAT_ESTABLISHED, 1);
+	trace_toy_connect(sk1, toy_sk(sk2)->port, TOY_CONNECT_PAIRED, 0);
+	trace_toy_connect(sk2, toy_sk(sk1)->port, TOY_CONNECT_PAIRED, 0);
 	return 0;
 }
 

@@ -11,7 +11,11 @@
  * the send and receive tracepoints stay detached, so the data path pays
  * nothing. A probe returns at once unless a netlink socket in the
  * socket's namespace is in the group; then toy_nl_event() (netlink.c)
- * sends the event with the attributes of the socket dump.
+ * sends the event with the attributes of the socket dump. The probes sit
+ * on tracepoints that fire with no spinlock of the module held, so that
+ * building and sending a message never lengthens a lock other sockets
+ * wait for: "connected" comes from toy_connect, not from toy_state, which
+ * fires under the listener's lock.
  *
  * Drops for want of room can come by the million: a socket reports them
  * at most once per TOY_EVENT_DROPS_INTERVAL_MS, with the count since its
@@ -35,16 +39,24 @@
 
 /*
  * Report the drops of @sk for want of room not reported yet, if any.
- * Racing reporters each take a disjoint share (xchg()).
+ * Racing reporters each take a disjoint share: @drops_told only moves
+ * forward, so one that read an older total finds nothing left to tell.
  */
 static void toy_event_drops_untold(struct sock *sk)
 {
+	struct toy_sock *tsk = toy_sk(sk);
 	u32 total = atomic_read(&sk->sk_drops);
-	u32 told = xchg(&toy_sk(sk)->drops_told, total);
+	u32 told = READ_ONCE(tsk->drops_told), prev;
 
-	if (total != told)
-		toy_nl_event(sk, TOY_EVENT_DROPS, TOY_DROP_RCVBUF,
-			     total - told);
+	for (;;) {
+		if ((s32)(total - told) <= 0)
+			return;
+		prev = cmpxchg(&tsk->drops_told, told, total);
+		if (prev == told)
+			break;
+		told = prev;
+	}
+	toy_nl_event(sk, TOY_EVENT_DROPS, TOY_DROP_RCVBUF, total - told);
 }
 
 static void toy_event_create(void *data, struct sock *sk, bool accepted)
@@ -69,13 +81,16 @@ static void toy_event_listen(void *data, struct sock *sk, int backlog)
 /*
  * Connected: connect() of a stream, seqpacket or dgram socket, and each
  * end of a socketpair(). The socket a connection makes on the listener's
- * side has no struct socket yet: accept() reports it.
+ * side is reported by accept().
  */
-static void toy_event_state(void *data, struct sock *sk, int oldstate,
-			    int newstate)
+static void toy_event_connect(void *data, struct sock *sk, u32 peer,
+			      int outcome, int err)
 {
-	if (newstate == TCP_ESTABLISHED && sk->sk_socket &&
-	    toy_nl_event_wanted(sock_net(sk)))
+	if (err || (outcome != TOY_CONNECT_QUEUED &&
+		    outcome != TOY_CONNECT_DEST_SET &&
+		    outcome != TOY_CONNECT_PAIRED))
+		return;
+	if (toy_nl_event_wanted(sock_net(sk)))
 		toy_nl_event(sk, TOY_EVENT_CONNECTED, 0, 0);
 }
 
@@ -131,7 +146,8 @@ static void toy_event_drop(void *data, struct sock *sk, u32 from, u32 len,
  * toy_event_init() - attach the event stream to the tracepoints
  *
  * Called after the netlink family is registered, before the address family
- * is: no socket exists yet.
+ * is: no socket exists yet. A kernel without tracepoints
+ * (CONFIG_TRACEPOINTS=n) has no event stream; the module works without.
  *
  * Return: 0, or the error of the first probe that could not be attached
  * (the others are detached again).
@@ -140,6 +156,10 @@ int toy_event_init(void)
 {
 	int err;
 
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS)) {
+		pr_info("no tracepoints in this kernel: no event stream\n");
+		return 0;
+	}
 	err = register_trace_toy_create(toy_event_create, NULL);
 	if (err)
 		goto err_create;
@@ -149,9 +169,9 @@ int toy_event_init(void)
 	err = register_trace_toy_listen(toy_event_listen, NULL);
 	if (err)
 		goto err_listen;
-	err = register_trace_toy_state(toy_event_state, NULL);
+	err = register_trace_toy_connect(toy_event_connect, NULL);
 	if (err)
-		goto err_state;
+		goto err_connect;
 	err = register_trace_toy_accept(toy_event_accept, NULL);
 	if (err)
 		goto err_accept;
@@ -173,8 +193,8 @@ err_reset:
 err_release:
 	unregister_trace_toy_accept(toy_event_accept, NULL);
 err_accept:
-	unregister_trace_toy_state(toy_event_state, NULL);
-err_state:
+	unregister_trace_toy_connect(toy_event_connect, NULL);
+err_connect:
 	unregister_trace_toy_listen(toy_event_listen, NULL);
 err_listen:
 	unregister_trace_toy_bind(toy_event_bind, NULL);
@@ -192,11 +212,13 @@ err_create:
  */
 void toy_event_exit(void)
 {
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		return;
 	unregister_trace_toy_drop(toy_event_drop, NULL);
 	unregister_trace_toy_reset(toy_event_reset, NULL);
 	unregister_trace_toy_release(toy_event_release, NULL);
 	unregister_trace_toy_accept(toy_event_accept, NULL);
-	unregister_trace_toy_state(toy_event_state, NULL);
+	unregister_trace_toy_connect(toy_event_connect, NULL);
 	unregister_trace_toy_listen(toy_event_listen, NULL);
 	unregister_trace_toy_bind(toy_event_bind, NULL);
 	unregister_trace_toy_create(toy_event_create, NULL);

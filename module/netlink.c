@@ -442,10 +442,14 @@ static size_t toy_nl_event_size(void)
 }
 
 /**
- * toy_nl_event_wanted() - does anybody in @net listen to the events?
+ * toy_nl_event_wanted() - might anybody hear an event of @net?
  * @net: the namespace of the socket the event is about
  *
- * Return: true when a netlink socket of @net is in the "events" group.
+ * Netlink keeps one bitmap of the groups that have members for all
+ * namespaces, so this is true when the "events" group has a member in
+ * any namespace; the multicast then reaches only those in @net.
+ *
+ * Return: false when nobody is in the "events" group.
  */
 bool toy_nl_event_wanted(struct net *net)
 {

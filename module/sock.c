@@ -306,10 +306,9 @@ void toy_set_state(struct sock *sk, int state)
 
 	if (old == state)
 		return;
+	trace_toy_state(sk, old, state);
 	/* poll, the dump and the sending paths read it without the lock */
 	WRITE_ONCE(sk->sk_state, state);
-	/* after: the event stream reports the socket in its new state */
-	trace_toy_state(sk, old, state);
 }
 
 /**

@@ -142,7 +142,9 @@ struct toy_direct;
  * is dropped only by its own release, after it left the socket list. So
  * the socket's own system calls (which hold its file, so release cannot
  * run), the netlink dump while it holds the socket's list bucket lock,
- * and sk_write_space(), which the peer itself calls while freeing an skb,
+ * sk_write_space(), which the peer itself calls while freeing an skb,
+ * and the event probes (event.c), which run in the socket's own system
+ * calls or, for a reset, inside the close of the very peer it points to,
  * may read it. Connect publishes @peer with smp_store_release().
  */
 struct toy_sock {

@@ -34,6 +34,7 @@
  * @TOY_CONNECT_FAILED: any other error (a signal, EISCONN, ...)
  * @TOY_CONNECT_DEST_SET: dgram: the default destination is set
  * @TOY_CONNECT_DEST_CLEARED: dgram: AF_UNSPEC dissolved it
+ * @TOY_CONNECT_PAIRED: socketpair() connected it to a new peer
  */
 enum toy_trace_connect {
 	TOY_CONNECT_QUEUED,
@@ -44,6 +45,7 @@ enum toy_trace_connect {
 	TOY_CONNECT_FAILED,
 	TOY_CONNECT_DEST_SET,
 	TOY_CONNECT_DEST_CLEARED,
+	TOY_CONNECT_PAIRED,
 };
 
 /* why a datagram was dropped: enum toy_drop_reason, in the uapi header */
@@ -57,6 +59,7 @@ TRACE_DEFINE_ENUM(TOY_CONNECT_TIMED_OUT);
 TRACE_DEFINE_ENUM(TOY_CONNECT_FAILED);
 TRACE_DEFINE_ENUM(TOY_CONNECT_DEST_SET);
 TRACE_DEFINE_ENUM(TOY_CONNECT_DEST_CLEARED);
+TRACE_DEFINE_ENUM(TOY_CONNECT_PAIRED);
 TRACE_DEFINE_ENUM(TOY_DROP_RCVBUF);
 TRACE_DEFINE_ENUM(TOY_DROP_CLOSED);
 TRACE_DEFINE_ENUM(TCP_ESTABLISHED);
@@ -81,7 +84,8 @@ TRACE_DEFINE_ENUM(TCP_LISTEN);
 			 { TOY_CONNECT_TIMED_OUT, "timed_out" },	\
 			 { TOY_CONNECT_FAILED, "failed" },		\
 			 { TOY_CONNECT_DEST_SET, "dest_set" },		\
-			 { TOY_CONNECT_DEST_CLEARED, "dest_cleared" })
+			 { TOY_CONNECT_DEST_CLEARED, "dest_cleared" },	\
+			 { TOY_CONNECT_PAIRED, "paired" })
 
 #define toy_show_drop(r)						\
 	__print_symbolic(r, { TOY_DROP_RCVBUF, "rcvbuf" },		\

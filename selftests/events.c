@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@
 /* datagrams sent to a receiver that does not read */
 #define DGRAM_FLOOD	3000
 #define DGRAM_SIZE	256
+/* threads sending to one receiver at once */
+#define FLOODERS	4
 
 /**
  * struct seen - the events a test read
@@ -335,6 +338,72 @@ TEST_F(events, dgram_drops_add_up_at_a_bounded_rate)
 	EXPECT_GE(2 + took / TOY_EVENT_DROPS_INTERVAL_MS + 1, (double)events);
 	EXPECT_LE(2U, events);
 	fds_close(fd, 3);
+}
+
+/* One of several senders flooding one receiver. */
+struct flooder {
+	int family;
+	int sent;
+};
+
+static void *flood(void *arg)
+{
+	struct flooder *f = arg;
+	char buf[DGRAM_SIZE] = {};
+	int fd = socket(f->family, SOCK_DGRAM, 0), i;
+
+	if (fd < 0 || toy_connect_port(fd, f->family, PORT))
+		return NULL;
+	for (i = 0; i < DGRAM_FLOOD; i++)
+		if (send(fd, buf, sizeof(buf), 0) == sizeof(buf))
+			f->sent++;
+	close(fd);
+	return NULL;
+}
+
+TEST_F(events, dgram_drops_of_racing_senders_add_up)
+{
+	struct flooder f[FLOODERS];
+	uint64_t rx, rcvbuf, closed, sent = 0;
+	int small = 4096, fd, i, queued;
+	pthread_t t[FLOODERS];
+	unsigned int n, events;
+
+	SETUP_OR_SKIP();
+	fd = toy_socket_bound(self->family, SOCK_DGRAM, PORT);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+	rx = cookie_of(fd);
+	for (i = 0; i < FLOODERS; i++) {
+		f[i].family = self->family;
+		f[i].sent = 0;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, flood, &f[i]));
+	}
+	for (i = 0; i < FLOODERS; i++) {
+		pthread_join(t[i], NULL);
+		sent += f[i].sent;
+	}
+	ASSERT_EQ((uint64_t)FLOODERS * DGRAM_FLOOD, sent);
+	queued = sent - meminfo(fd, SK_MEMINFO_DROPS);
+	close(fd);
+	read_rest(self);
+	events = drops_of(self->seen, rx, &rcvbuf, &closed);
+	TH_LOG("%u drops events: %" PRIu64 " for want of room, %" PRIu64 " unread at close",
+	       events, rcvbuf, closed);
+	EXPECT_EQ(sent - queued, rcvbuf);
+	EXPECT_EQ((uint64_t)queued, closed);
+	/* no event counts more than there was, nor comes after closed */
+	for (n = 0; n < self->seen->n; n++) {
+		const struct toy_sock_info *ev = &self->seen->ev[n];
+
+		if (ev_val(ev, TOY_SOCK_A_COOKIE) != rx)
+			continue;
+		if (ev_val(ev, TOY_SOCK_A_EVENT) == TOY_EVENT_DROPS)
+			EXPECT_GE(sent, ev_val(ev, TOY_SOCK_A_EVENT_DROPS));
+		if (ev_val(ev, TOY_SOCK_A_EVENT) == TOY_EVENT_CLOSED)
+			EXPECT_EQ(self->seen->n - 1, n);
+	}
 }
 
 /* In a namespace of its own, a whole connection and a dropped datagram. */
