@@ -27,6 +27,8 @@ VM := selftests/vm/run.sh
 VMLOG = $(B)/$(KERNEL)$(if $(DEBUG),-debug)/console.log
 # af_toy.ko for the VM's kernel, built in a copy of the sources per kernel
 VM_MOD = $(B)/$(KERNEL)$(if $(DEBUG),-debug)/module
+# Debian's python3 and the af_toy Python package, for the runs that test it
+PYVM := -P -d python
 VMFLAGS = -K $(KERNEL_DIR) -m $(VM_MOD)/af_toy.ko -d $(B)/bin -d $(B)/selftests -l $(VMLOG) $(if $(FAMILY),-p family=$(FAMILY))
 
 # Debian packages the build and the VM need (bookworm); the kernels built
@@ -35,7 +37,7 @@ VMFLAGS = -K $(KERNEL_DIR) -m $(VM_MOD)/af_toy.ko -d $(B)/bin -d $(B)/selftests 
 PACKAGES := gcc make libc6-dev linux-image-amd64 linux-headers-amd64 \
 	    linux-source-6.1 qemu-system-x86 busybox-static libmnl-dev cpio \
 	    kmod xz-utils jq gnuplot-nox dkms flex bison bc libelf-dev \
-	    libssl-dev dwarves
+	    libssl-dev dwarves python3
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror=implicit-function-declaration \
@@ -226,7 +228,7 @@ bench: all
 	user/toyperf-report $(B)/bench/run.log $(BENCH) README.md
 
 vm: all
-	$(VM) $(VMFLAGS) -i
+	$(VM) $(VMFLAGS) $(PYVM) -i
 
 # The tour of AF_TOY's tracepoints (selftests/trace_tour) in the VM:
 # make trace prints it, make trace-guide writes it into $(GUIDE), and make
@@ -311,7 +313,7 @@ check: all
 	@rc=0; { $(MAKE) -s module-lint; $(MAKE) -s style; selftests/bad_input_doc.sh; \
 		selftests/internals_doc.sh; \
 		selftests/install_test.sh $(KERNEL_RELEASE) $(KERNEL_DIR)/build; \
-		$(VM) $(VMFLAGS) -d $(B)/src -t 1200 -- \
+		$(VM) $(VMFLAGS) $(PYVM) -d $(B)/src -t 1200 -- \
 			make -C /toy/src/selftests OUTPUT=/toy/selftests run_tests; \
 	} 2>&1 | tee $(CHECK_DIR)/check.log || rc=$$?; \
 	$(MAKE) -s matrix-check LOG=$(CHECK_DIR)/check.log | tee -a $(CHECK_DIR)/check.log; \
@@ -350,7 +352,7 @@ check-debug:
 
 check-debug-run: all
 	@rc=0; { $(MAKE) -s module-lint; \
-		$(VM) $(VMFLAGS) -t 4800 -- \
+		$(VM) $(VMFLAGS) $(PYVM) -t 4800 -- \
 		sh -c 'TOY_TIMEOUT=$(DEBUG_TIMEOUT) TOY_STRESS_SECONDS=$(DEBUG_STRESS_SECONDS) \
 			TOY_FUZZ_ITERATIONS=$(DEBUG_FUZZ_ITERATIONS) \
 			/toy/selftests/kmemleak.sh /toy/selftests/run_tests.sh'; \
@@ -363,6 +365,9 @@ check-debug-run: all
 # configuration decides whether it is compressed (af_toy.ko.xz on 6.12). The tools and their man pages go under PREFIX. DESTDIR
 # stages it all under another root (packages; selftests/install_test.sh).
 PREFIX ?= /usr/local
+# where Debian's python3 looks for packages under PREFIX
+PY_VER := $(shell /usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PY_DIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
 INSTALL_KVER = $(if $(filter command line environment,$(origin KVER)),$(KVER),$(shell uname -r))
 INSTALL_KDIR = $(if $(filter command line environment,$(origin KDIR)),$(KDIR),/lib/modules/$(INSTALL_KVER)/build)
 INSTALL_MOD := $(B)/install-module
@@ -379,12 +384,16 @@ install: user
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(addprefix $(B)/bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(addprefix Documentation/,$(MAN8)) $(DESTDIR)$(PREFIX)/share/man/man8/
+	@test -n "$(PY_VER)" || { echo "install: no /usr/bin/python3 to install the af_toy Python package for; install python3 (make deps)" >&2; exit 1; }
+	install -d $(DESTDIR)$(PY_DIR)/af_toy
+	install -m 0644 python/af_toy/*.py python/af_toy/py.typed $(DESTDIR)$(PY_DIR)/af_toy/
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/af_toy.ko*
 	depmod $(if $(DESTDIR),-b $(abspath $(DESTDIR))) $(INSTALL_KVER)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS)) \
 	      $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(MAN8))
+	rm -rf $(DESTDIR)$(PY_DIR)/af_toy
 
 # make module's objects, cleaned with a tree that is already there: clean
 # never fetches or builds a kernel

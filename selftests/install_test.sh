@@ -50,10 +50,17 @@ for t in toystat toycat toyperf; do
 done
 ok $missing "toystat, toycat and toyperf in /usr/local/bin run, with their man pages"
 
+# the Python package, where Debian's python3 looks under /usr/local
+pydir=$(/usr/bin/python3 -c 'import sys; print([p for p in sys.path if p.startswith("/usr/local/lib/python3") and p.endswith("dist-packages")][0])' 2>/dev/null)
+[ -n "$pydir" ] && [ -r "$root$pydir/af_toy/__init__.py" ] &&
+	PYTHONPATH=$root$pydir /usr/bin/python3 -c 'import af_toy; assert af_toy.PORT_ANY == 0xFFFFFFFF' >> "$log" 2>&1
+ok $? "the af_toy Python package is in ${pydir:-dist-packages}, where python3 looks, and imports"
+
 make -s uninstall DESTDIR="$root" KVER="$kver" >> "$log" 2>&1 &&
 	[ -n "$ko" ] && [ ! -e "$ko" ] && [ ! -e "$root/usr/local/bin/toycat" ] &&
+	[ ! -e "$root$pydir/af_toy" ] &&
 	! grep -q af_toy "$root/lib/modules/$kver/modules.alias"
-ok $? "make uninstall removes the module, its alias and the tools"
+ok $? "make uninstall removes the module, its alias, the tools and the Python package"
 
 if ! command -v dkms > /dev/null; then
 	echo "ok - install: dkms add, build and install # SKIP dkms is not installed (make deps installs it)"

@@ -21,6 +21,8 @@ Usage: $0 [options] [--] [command...]
   -p PARAMS   af_toy module parameters, e.g. "family=30"
   -d DIR      folder copied into /toy in the guest as /toy/$(basename DIR),
               with the shared libraries of its ELF files (repeatable)
+  -P          Debian's python3 and its standard library (without what
+              only development and GUIs use) in the guest
   -t SECONDS  time limit for the whole run (default 300)
   -l LOG      guest console log file  (default: build/vm/console.log)
   -i          interactive shell on this terminal instead of a command
@@ -31,9 +33,9 @@ USAGE
 }
 
 kdir="" module="" params="" timeout=300 log="build/vm/console.log"
-interactive=0
+interactive=0 python=0
 dirs=()
-while getopts "K:m:p:d:t:l:ih" opt; do
+while getopts "K:m:p:d:t:l:iPh" opt; do
 	case $opt in
 	K) kdir=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -42,6 +44,7 @@ while getopts "K:m:p:d:t:l:ih" opt; do
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
 	i) interactive=1 ;;
+	P) python=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -102,7 +105,21 @@ fi
 for d in ${dirs[@]+"${dirs[@]}"}; do
 	cp -a "$d" "$root/toy/"
 done
-find "$root/toy" -type f -perm -u+x -print0 | while IFS= read -r -d '' f; do
+# Debian's python3 (not another one first on PATH), at the same place, so
+# that it finds its standard library as on the host
+elves=("$root/toy")
+if [ $python = 1 ]; then
+	py=/usr/bin/python3
+	[ -x $py ] || die "$py is missing; install python3 (make deps)"
+	pyver=$($py -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	mkdir -p "$root/usr/bin" "$root/usr/lib"
+	cp -L $py "$root/usr/bin/python3"
+	tar -C /usr/lib -cf - --exclude="./python$pyver/config-*" \
+		--exclude=./python$pyver/{ensurepip,idlelib,lib2to3,pydoc_data,tkinter,turtledemo,distutils,venv,test,site-packages,dist-packages} \
+		./python$pyver | tar -C "$root/usr/lib" -xf -
+	elves+=("$root/usr/bin/python3" "$root/usr/lib/python$pyver/lib-dynload")
+fi
+find "${elves[@]}" -type f \( -perm -u+x -o -name '*.so' \) -print0 | while IFS= read -r -d '' f; do
 	{ ldd "$f" 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\//{print $1}'
 done | sort -u | while read -r lib; do
 	cp -L --parents "$lib" "$root/" 2>/dev/null || die "cannot copy $lib"
