@@ -372,6 +372,12 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	/*
+	 * Nothing is ever put on a stream's error queue: as TCP and AF_VSOCK
+	 * do with an empty one, fail rather than read the stream.
+	 */
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;
 
 	lock_sock(sk);
 	if (sk->sk_state != TCP_ESTABLISHED) {

@@ -76,6 +76,9 @@ FIXTURE_VARIANT(stream) {
 	int lowat_huge;		/* errno of SO_RCVLOWAT = 1 MiB, 0 if taken */
 	bool shut_rd_refuses;	/* a listener's SHUT_RD refuses the connectors
 				 * waiting on its full backlog */
+	int errqueue;		/* errno of recv(MSG_ERRQUEUE) with data
+				 * queued and no error queue; 0 when it
+				 * reads the data */
 	bool backlog_wake_passed_on; /* a connector woken for a slot that
 				 * finds its socket connected meanwhile wakes
 				 * the next one */
@@ -110,6 +113,7 @@ FIXTURE_VARIANT_ADD(stream, unix) {
 	.reset_after_short = EPIPE,
 	.lowat_huge = 0,
 	.shut_rd_refuses = false,
+	.errqueue = 0,
 	.backlog_wake_passed_on = false,
 };
 
@@ -145,6 +149,7 @@ FIXTURE_VARIANT_ADD(stream, vsock) {
 	.reset_after_short = EPIPE,
 	.lowat_huge = EINVAL,
 	.shut_rd_refuses = false,
+	.errqueue = EAGAIN,
 	.backlog_wake_passed_on = false,
 };
 
@@ -177,6 +182,7 @@ FIXTURE_VARIANT_ADD(stream, toy) {
 	.reset_after_short = ECONNRESET,
 	.lowat_huge = 0,
 	.shut_rd_refuses = true,
+	.errqueue = EAGAIN,
 	.backlog_wake_passed_on = true,
 };
 
@@ -1151,6 +1157,27 @@ TEST_F(stream, msg_oob_is_refused_or_supported_as_documented)
 	}
 	EXPECT_EQ(-1, send(self->fd[C], "!", 1, MSG_OOB));
 	EXPECT_EQ(variant->oob, observed_errno(errno));
+}
+
+TEST_F(stream, msg_errqueue_with_nothing_queued_fails_or_reads)
+{
+	char buf[8];
+	ssize_t n;
+
+	PAIR_OR_SKIP();
+	ASSERT_EQ(1, send(self->fd[C], "x", 1, 0));
+	/* AF_VSOCK delivers from a workqueue */
+	ASSERT_TRUE(poll_for(self->fd[S], POLLIN, WAKE_MS) & POLLIN);
+	n = recv(self->fd[S], buf, sizeof(buf), MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (!variant->errqueue) {
+		EXPECT_EQ(1, n);
+		OBSERVE("reads the stream");
+		return;
+	}
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(variant->errqueue, observed_errno(errno));
+	/* the byte is still there for a plain recv() */
+	EXPECT_EQ(1, recv(self->fd[S], buf, sizeof(buf), MSG_DONTWAIT));
 }
 
 TEST_F(stream, scm_rights_is_refused_or_supported_as_documented)
