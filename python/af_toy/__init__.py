@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import operator
 import os
 import select
 import socket as _socket
@@ -53,6 +54,9 @@ FAMILY_FILE = "/sys/module/af_toy/parameters/family"
 
 #: a port as an address: a number or a 1-tuple
 Address = Union[int, Tuple[int]]
+
+# poll() takes an int of milliseconds
+_POLL_MAX_MS = 2**31 - 1
 
 # struct sockaddr_toy (linux/af_toy.h): family, reserved, port, 8 bytes of
 # padding, in host byte order
@@ -185,7 +189,7 @@ class ToySocket(_socket.socket):
         poller.register(self.fileno(), events)
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not poller.poll(left * 1000):
+            if left <= 0 or not poller.poll(min(left * 1000, _POLL_MAX_MS)):
                 if time.monotonic() >= deadline:
                     raise TimeoutError("timed out")
                 continue
@@ -234,8 +238,8 @@ class ToySocket(_socket.socket):
         # which AF_TOY's connect honours, and put everything back after.
         deadline = time.monotonic() + timeout
         old = self.getsockopt(_socket.SOL_SOCKET, _socket.SO_SNDTIMEO, 16)
-        super().setblocking(True)
         try:
+            super().setblocking(True)
             while True:
                 left = max(deadline - time.monotonic(), 1e-6)
                 self.setsockopt(_socket.SOL_SOCKET, _socket.SO_SNDTIMEO,
@@ -250,8 +254,8 @@ class ToySocket(_socket.socket):
                 if err != errno.EINTR:
                     return err
         finally:
-            self.setsockopt(_socket.SOL_SOCKET, _socket.SO_SNDTIMEO, old)
             super().settimeout(timeout)
+            self.setsockopt(_socket.SOL_SOCKET, _socket.SO_SNDTIMEO, old)
 
     def connect(self, address: Address) -> None:
         """Connect to a port (stream, seqpacket), or set the default
@@ -305,8 +309,10 @@ class ToySocket(_socket.socket):
         else:
             raise TypeError("sendto() takes 2 or 3 arguments (%d given)" %
                             (len(args) + 1))
+        flags = operator.index(flags)
         name = _Name(self.family, _port(address, "sendto"))
-        payload = bytes(data)
+        # a bytes-like object, as socket.sendto() wants (not an int)
+        payload = memoryview(data).tobytes()
         return self._call(_c().sendto, (payload, len(payload), flags,
                                         name.buf, _SOCKADDR.size),
                           select.POLLOUT)
@@ -314,6 +320,7 @@ class ToySocket(_socket.socket):
     def _recvmsg(self, buf: Any, size: int,
                  flags: int) -> Tuple[int, int, Optional[int]]:
         """recvmsg(2) into @buf: (bytes, msg_flags, sender's port)."""
+        flags = operator.index(flags)
         name = _Name()
         iov = _IoVec(ctypes.addressof(buf), size)
         msg = _MsgHdr(ctypes.cast(name.buf, ctypes.c_void_p).value,
@@ -382,8 +389,8 @@ class ToySocket(_socket.socket):
             return super().sendmsg(buffers, ancdata, flags)
         if list(ancdata):
             raise _error(errno.EOPNOTSUPP)
-        return self.sendto(b"".join(bytes(b) for b in buffers), flags,
-                           address)
+        return self.sendto(b"".join(memoryview(b).tobytes()
+                                    for b in buffers), flags, address)
 
 
 def socket(type: int = SOCK_STREAM, proto: int = 0,
@@ -420,7 +427,8 @@ def create_server(address: Address = PORT_ANY, *, backlog: Optional[int] =
         raise
 
 
-_DEFAULT = object()
+# what socket.create_connection() takes for "the global default"
+_DEFAULT = _socket._GLOBAL_DEFAULT_TIMEOUT
 
 
 def create_connection(address: Address, timeout: Any = _DEFAULT,

@@ -20,25 +20,37 @@ class TapResult(unittest.TestResult):
         super().__init__(*args, **kwargs)
         self.n = 0
         self.passed = 0
+        self.failed = 0
         self.sub_failed = set()
+        self.done = set()
 
     @staticmethod
     def _name(test):
-        return "python.%s.%s" % (type(test).__name__, test._testMethodName)
+        # an error in setUpClass comes as an _ErrorHolder, without a method
+        method = getattr(test, "_testMethodName", None)
+        if method is None:
+            return "python." + test.id()
+        return "python.%s.%s" % (type(test).__name__, method)
 
     def _line(self, test, ok, extra=""):
+        """One TAP line per test, the first outcome it reports."""
+        if test.id() in self.done:
+            return
+        self.done.add(test.id())
         self.n += 1
+        if ok and not extra:
+            self.passed += 1
         print("%s %d %s%s" % ("ok" if ok else "not ok", self.n,
                               self._name(test), extra), flush=True)
 
     def addSuccess(self, test):
         super().addSuccess(test)
-        self.passed += 1
         self._line(test, True)
 
     def stopTest(self, test):
         # a test whose subtests failed gets neither success nor failure
-        if test.id() in self.sub_failed:
+        if test.id() in self.sub_failed and test.id() not in self.done:
+            self.failed += 1
             self._line(test, False)
         super().stopTest(test)
 
@@ -53,6 +65,8 @@ class TapResult(unittest.TestResult):
     def _failed(self, test, err):
         for line in self._exc_info_to_string(err, test).splitlines():
             print("# " + line)
+        if test.id() not in self.done:
+            self.failed += 1
         self._line(test, False)
 
     def addFailure(self, test, err):
@@ -79,10 +93,10 @@ def main():
     print("1..%d" % suite.countTestCases(), flush=True)
     result = TapResult()
     suite.run(result)
-    failed = len(result.failures) + len(result.errors)
+    skipped = result.n - result.passed - result.failed
     print("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0" %
-          (result.passed, failed, len(result.skipped)))
-    return 1 if failed else 0
+          (result.passed, result.failed, skipped))
+    return 1 if result.failures or result.errors else 0
 
 
 if __name__ == "__main__":

@@ -48,7 +48,10 @@ class Base(unittest.TestCase):
         server = self.keep(af_toy.create_server(port, type=type))
         client = self.keep(af_toy.create_connection(port, timeout=WAIT,
                                                     type=type))
+        server.settimeout(WAIT)
         conn, _ = server.accept()
+        # a regression must fail a test, not hang it
+        conn.settimeout(WAIT)
         return client, self.keep(conn)
 
 
@@ -148,6 +151,7 @@ class Stream(Base):
             self.assertGreater(n, 0)
             got += buf[:n]
         t.join(WAIT)
+        self.assertFalse(t.is_alive())
         self.assertEqual(big, bytes(got))
         with client.makefile("wb") as w, conn.makefile("rb") as r:
             w.write(b"one line\n")
@@ -238,16 +242,26 @@ class Timeouts(Base):
         # a slot freed while it waits lets the connect through
         s = self.keep(af_toy.socket())
         s.settimeout(WAIT)
-        threading.Timer(SHORT, lambda: self.keep(server.accept()[0])).start()
+        timer = threading.Timer(SHORT,
+                                lambda: self.keep(server.accept()[0]))
+        timer.start()
         s.connect(PORT + 22)
+        timer.join(WAIT)
         self.assertEqual(PORT + 22, s.getpeername())
+        # the socket's mode and SO_SNDTIMEO are what they were
         self.assertEqual(WAIT, s.gettimeout())
+        self.assertFalse(os.get_blocking(s.fileno()))
+        self.assertEqual(bytes(16), s.getsockopt(socket.SOL_SOCKET,
+                                                 socket.SO_SNDTIMEO, 16))
 
     def test_a_timeout_wait_ends_when_data_comes(self):
         client, conn = self.pair(PORT + 23)
-        conn.settimeout(WAIT)
-        threading.Timer(SHORT, client.send, args=(b"late",)).start()
+        # longer than poll() takes in one go: waits all the same
+        conn.settimeout(1e8)
+        timer = threading.Timer(SHORT, client.send, args=(b"late",))
+        timer.start()
         self.assertEqual(b"late", conn.recv(4))
+        timer.join(WAIT)
 
     def test_an_accepted_socket_does_not_inherit_the_timeout(self):
         server = self.keep(af_toy.create_server(PORT + 24))
@@ -256,6 +270,7 @@ class Timeouts(Base):
         conn, _ = server.accept()
         self.keep(conn)
         self.assertIsNone(conn.gettimeout())
+        self.assertTrue(os.get_blocking(conn.fileno()))
 
 
 class NonBlocking(Base):
@@ -331,6 +346,14 @@ class Datagrams(Base):
         self.assertEqual((b"hel", [], client.getsockname()),
                          (data, anc, sender))
         self.assertTrue(flags & socket.MSG_TRUNC)
+
+    def test_sendto_takes_bytes_like_data_and_int_flags(self):
+        s = self.keep(af_toy.socket(socket.SOCK_DGRAM))
+        for bad in (5, [1, 2], "text"):
+            with self.assertRaises(TypeError, msg=repr(bad)):
+                s.sendto(bad, PORT + 45)
+        with self.assertRaises(TypeError):
+            s.sendto(b"x", "0", PORT + 45)
 
     def test_sendto_nobody_is_connection_refused(self):
         s = self.keep(af_toy.socket(socket.SOCK_DGRAM))

@@ -4,6 +4,7 @@ each must print the same on all three, since only the line that makes
 the socket differs.
 """
 import os
+import select
 import subprocess
 import sys
 import time
@@ -29,6 +30,8 @@ def example(name, *args, **kwargs):
 
 def wait_listening(server):
     """The server's first line, "listening on ...", once it is there."""
+    if not select.select([server.stdout], [], [], WAIT)[0]:
+        raise AssertionError("the server said nothing for %d s" % WAIT)
     line = server.stdout.readline()
     if not line.startswith(b"listening on"):
         raise AssertionError("server said %r" % line)
@@ -93,7 +96,12 @@ class Examples(unittest.TestCase):
                 b = example("chat.py", family, "connect",
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-                heard_a, err_b = b.communicate(said_b, timeout=WAIT)
+                try:
+                    heard_a, err_b = b.communicate(said_b, timeout=WAIT)
+                except subprocess.TimeoutExpired:
+                    b.kill()
+                    b.wait()
+                    raise
                 if b.returncode == 0 or time.monotonic() > deadline:
                     break
                 time.sleep(0.1)
