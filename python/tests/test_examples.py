@@ -40,13 +40,15 @@ def wait_listening(server):
 @unittest.skipUnless(os.path.exists(af_toy.FAMILY_FILE),
                      "af_toy.ko is not loaded")
 class Examples(unittest.TestCase):
-    def echo(self, family, lines):
-        server = example("echo_server.py", family, "--once",
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    def served(self, server_args, client_name, family, lines):
+        """Run the server, then the client with @lines as its input, until
+        both end; what the client printed."""
+        server = example(*server_args, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
         try:
             wait_listening(server)
             client = subprocess.run(
-                [sys.executable, os.path.join(EXAMPLES, "echo_client.py"),
+                [sys.executable, os.path.join(EXAMPLES, client_name),
                  family], input=lines, capture_output=True, timeout=WAIT,
                 env=run_env())
             self.assertEqual(0, client.returncode, client.stderr)
@@ -60,28 +62,17 @@ class Examples(unittest.TestCase):
         lines = b"hello\nworld, twice\n" + b"x" * 5000 + b"\n"
         for family in FAMILIES:
             with self.subTest(family=family):
-                self.assertEqual(lines, self.echo(family, lines))
-
-    def datagrams(self, family, lines):
-        server = example("udp_server.py", family, stdout=subprocess.PIPE)
-        try:
-            wait_listening(server)
-            client = subprocess.run(
-                [sys.executable, os.path.join(EXAMPLES, "udp_client.py"),
-                 family], input=lines, capture_output=True, timeout=WAIT,
-                env=run_env())
-            self.assertEqual(0, client.returncode, client.stderr)
-            self.assertEqual(0, server.wait(WAIT))
-            return client.stdout
-        finally:
-            server.kill()
-            server.wait()
+                self.assertEqual(lines, self.served(
+                    ("echo_server.py", family, "--once"), "echo_client.py",
+                    family, lines))
 
     def test_datagrams_are_the_same_on_every_family(self):
         lines = b"one\ntwo\nquit\n"
         for family in FAMILIES:
             with self.subTest(family=family):
-                self.assertEqual(lines.upper(), self.datagrams(family, lines))
+                self.assertEqual(lines.upper(), self.served(
+                    ("udp_server.py", family), "udp_client.py", family,
+                    lines))
 
     def chat(self, family, said_a, said_b):
         a = example("chat.py", family, "listen", stdin=subprocess.PIPE,
