@@ -259,16 +259,19 @@ struct monitor {
 };
 
 /*
- * Read what @m printed, waiting up to @ms for more; what does not fit in
- * @m->text is read and dropped, so that the monitor never blocks.
+ * Read what @m printed, waiting up to @ms for the first bytes and then
+ * taking what follows at once; with @to_eof, waiting up to @ms in all
+ * for the end of its output instead. What does not fit in @m->text is
+ * read and dropped, so that the monitor never blocks.
  */
-static void monitor_read(struct monitor *m, int ms)
+static void monitor_read_more(struct monitor *m, int ms, bool to_eof)
 {
+	long deadline = now_ms() + ms;
 	char buf[4096];
 	size_t fit;
 	ssize_t n;
 
-	while (poll_for(m->out, POLLIN, ms) & POLLIN) {
+	while (poll_for(m->out, POLLIN, ms) & (POLLIN | POLLHUP)) {
 		n = read(m->out, buf, sizeof(buf));
 		if (n <= 0)
 			break;
@@ -278,8 +281,15 @@ static void monitor_read(struct monitor *m, int ms)
 		memcpy(m->text + m->len, buf, fit);
 		m->len += fit;
 		m->text[m->len] = '\0';
-		ms = 0;
+		ms = to_eof ? deadline - now_ms() : 0;
+		if (ms < 0)
+			break;
 	}
+}
+
+static void monitor_read(struct monitor *m, int ms)
+{
+	monitor_read_more(m, ms, false);
 }
 
 /*
@@ -321,7 +331,8 @@ static int monitor_stop(struct monitor *m)
 	int status;
 
 	kill(m->pid, SIGINT);
-	monitor_read(m, WAKE_MS);
+	/* all it still prints: closing the pipe early would kill it */
+	monitor_read_more(m, WAKE_MS, true);
 	close(m->out);
 	while (waitpid(m->pid, &status, 0) != m->pid)
 		if (errno != EINTR)
