@@ -199,6 +199,24 @@ static int show(struct toy_genl *g)
 	return 0;
 }
 
+/* A socket's members in JSON, "type" first, without the braces. */
+static void print_sock_json(const struct toy_sock_info *s)
+{
+	unsigned int i;
+
+	printf("\"type\":\"%s\",\"state\":\"%s\"",
+	       type_name(s->val[TOY_SOCK_A_TYPE]),
+	       state_name(s->val[TOY_SOCK_A_STATE]));
+	for (i = 0; i < ARRAY_SIZE(sock_fields); i++)
+		if (s->has[sock_fields[i].attr])
+			printf(",\"%s\":%" PRIu64, sock_fields[i].json,
+			       s->val[sock_fields[i].attr]);
+	for (i = 0; i < ARRAY_SIZE(sock_json_extra); i++)
+		if (s->has[sock_json_extra[i].attr])
+			printf(",\"%s\":%" PRIu64, sock_json_extra[i].json,
+			       s->val[sock_json_extra[i].attr]);
+}
+
 struct sockets_out {
 	unsigned int count;
 	bool intr;
@@ -211,18 +229,8 @@ static int print_sock(const struct toy_sock_info *s, void *data)
 
 	out->intr |= s->intr;
 	if (json) {
-		printf("%s{\"type\":\"%s\",\"state\":\"%s\"",
-		       out->count ? "," : "", type_name(s->val[TOY_SOCK_A_TYPE]),
-		       state_name(s->val[TOY_SOCK_A_STATE]));
-		for (i = 0; i < ARRAY_SIZE(sock_fields); i++)
-			if (s->has[sock_fields[i].attr])
-				printf(",\"%s\":%" PRIu64, sock_fields[i].json,
-				       s->val[sock_fields[i].attr]);
-		for (i = 0; i < ARRAY_SIZE(sock_json_extra); i++)
-			if (s->has[sock_json_extra[i].attr])
-				printf(",\"%s\":%" PRIu64,
-				       sock_json_extra[i].json,
-				       s->val[sock_json_extra[i].attr]);
+		printf("%s{", out->count ? "," : "");
+		print_sock_json(s);
 		printf("}");
 	} else {
 		printf("%-9s %-6s %6" PRIu64 " %6" PRIu64,
@@ -335,7 +343,6 @@ static int print_event(const struct toy_sock_info *ev, void *data)
 	const uint64_t *val = ev->val;
 	struct monitor *m = data;
 	uint64_t e = val[TOY_SOCK_A_EVENT];
-	unsigned int i;
 
 	/* an event a newer module knows and this toystat does not: skip it */
 	if (!ev->has[TOY_SOCK_A_EVENT] || !e || e >= __TOY_EVENT_MAX)
@@ -345,18 +352,8 @@ static int print_event(const struct toy_sock_info *ev, void *data)
 	    (m->port >= 0 && val[TOY_SOCK_A_PORT] != (uint64_t)m->port))
 		return 0;
 	if (json) {
-		printf("{\"event\":\"%s\",\"type\":\"%s\",\"state\":\"%s\"",
-		       event_names[e], type_name(val[TOY_SOCK_A_TYPE]),
-		       state_name(val[TOY_SOCK_A_STATE]));
-		for (i = 0; i < ARRAY_SIZE(sock_fields); i++)
-			if (ev->has[sock_fields[i].attr])
-				printf(",\"%s\":%" PRIu64, sock_fields[i].json,
-				       val[sock_fields[i].attr]);
-		for (i = 0; i < ARRAY_SIZE(sock_json_extra); i++)
-			if (ev->has[sock_json_extra[i].attr])
-				printf(",\"%s\":%" PRIu64,
-				       sock_json_extra[i].json,
-				       val[sock_json_extra[i].attr]);
+		printf("{\"event\":\"%s\",", event_names[e]);
+		print_sock_json(ev);
 		if (ev->has[TOY_SOCK_A_EVENT_DROPS])
 			printf(",\"dropped\":%" PRIu64 ",\"reason\":\"%s\"",
 			       val[TOY_SOCK_A_EVENT_DROPS],
