@@ -194,6 +194,12 @@ size_t toy_direct_wait(struct sock *sk, struct msghdr *msg, size_t len,
 	ssize_t pinned = 0;
 	size_t start;
 
+	/*
+	 * Data queued since the caller looked (toy_flow_read_over() finds
+	 * some after the end was set): read it, pinning nothing for it.
+	 */
+	if (!skb_queue_empty_lockless(queue))
+		return 0;
 	d.state = TOY_DIRECT_POSTED;
 	d.copied = 0;
 	/*
