@@ -48,7 +48,7 @@ TOOLS := toystat toycat toyperf
 JQ = $(shell command -v jq)
 
 .PHONY: all deps module vm-module module-lint style user selftests run vm check \
-	check-kernels check-debug check-debug-run bench matrix matrix-run \
+	check-kernels check-debug check-debug-run bench bench-kernels matrix matrix-run \
 	matrix-check matrix-kernels-check install uninstall clean help \
 	trace trace-guide
 
@@ -62,6 +62,7 @@ help:
 	@echo "make vm       interactive shell in the test VM with the module loaded"
 	@echo "make check-debug  the selftests on a KASAN/lockdep/kmemleak kernel built once"
 	@echo "make bench    toyperf in the test VM: $(BENCH)/results.{json,md,png} and README"
+	@echo "make bench-kernels  make bench on every supported kernel, each into Documentation/bench/KERNEL"
 	@echo "make style    checkpatch.pl --strict on the module"
 	@echo "make matrix   the comparative selftests in the VM: $(MATRIX)"
 	@echo "make trace    boot the test VM and print the trace of a connection, a byte and a drop"
@@ -213,19 +214,24 @@ run: all
 		grep closed /tmp/events; cat /tmp/records'
 
 # toyperf's whole matrix in the guest; its JSON and Markdown come back
-# between marker lines and user/toyperf-report files them and plots them.
-BENCH := Documentation/bench
+# between marker lines and user/toyperf-report files them and plots them,
+# per kernel; the README shows the default kernel's.
+BENCH = Documentation/bench/$(KERNEL)
 BENCHFLAGS ?= -r 7
 QEMU_VERSION = $(shell qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
 BENCH_LABEL = QEMU $(QEMU_VERSION) TCG, 2 vCPUs, 1 GiB
 
 bench: all
-	@mkdir -p $(B)/bench
+	@mkdir -p $(B)/$(KERNEL)
 	$(VM) $(VMFLAGS) -t 3000 -- sh -c '\
 		set -e; toyperf $(BENCHFLAGS) -l "$(BENCH_LABEL)" --json /tmp/bench.json > /tmp/bench.md; \
 		echo "==== toyperf json"; cat /tmp/bench.json; \
-		echo "==== toyperf md"; cat /tmp/bench.md' | tee $(B)/bench/run.log
-	user/toyperf-report $(B)/bench/run.log $(BENCH) README.md
+		echo "==== toyperf md"; cat /tmp/bench.md' | tee $(B)/$(KERNEL)/bench.log
+	user/toyperf-report $(B)/$(KERNEL)/bench.log $(BENCH) \
+		$(if $(filter $(KERNEL_DEFAULT),$(KERNEL)),README.md)
+
+bench-kernels:
+	@for k in $(KERNELS); do $(MAKE) bench KERNEL=$$k || exit 1; done
 
 vm: all
 	$(VM) $(VMFLAGS) $(PYVM) -i

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
 #include <linux/vm_sockets.h>
@@ -36,6 +37,7 @@
 #define TP_MAX_POINTS		64
 #define TP_UNIX			1	/* index of AF_UNIX in tp_families */
 #define TP_LARGEST		-1	/* a target's parameter: the largest */
+#define TP_CPU			-1	/* a target's metric: "cpu" */
 #define TP_DESC_MAX		128
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -47,7 +49,9 @@ static const char tp_note[] =
 	"Rounds of the families alternate; each figure is the median of the "
 	"rounds, and (N.NNx) the median of the per-round ratios to AF_UNIX. "
 	"Under emulation (QEMU TCG) or on a shared machine only those ratios "
-	"mean anything, not the raw figures.";
+	"mean anything, not the raw figures. CPU is the busy time of all "
+	"CPUs during a round per unit of work; \"elsewhere\" is the part of "
+	"it spent outside toyperf's threads (kernel workers, interrupts).";
 
 static struct tp_family tp_families[] = {
 	{ .name = "toy",	.label = "AF_TOY" },
@@ -63,13 +67,14 @@ static struct tp_family tp_families[] = {
  * @w: the workload
  * @param: its parameter
  * @seq: its place on the command line
- * @v: per family, metric and round, the measured value
+ * @v: per family, metric and round, the measured value; the workload's
+ *	own metrics first, then "cpu" and "cpu_elsewhere" when it has them
  */
 struct tp_point {
 	const struct tp_workload *w;
 	long param;
 	int seq;
-	double *v[TP_NFAMILIES][TP_MAX_VALS];
+	double *v[TP_NFAMILIES][TP_MAX_METRICS];
 };
 
 /**
@@ -77,7 +82,7 @@ struct tp_point {
  * @desc: what it says; a %ld in it is replaced by the parameter
  * @workload: the workload it reads
  * @param: at which parameter; TP_LARGEST for the largest one measured
- * @metric: which metric
+ * @metric: which metric; TP_CPU for "cpu"
  * @base_param: 0 to compare with AF_UNIX at @param; otherwise compare
  *	with AF_TOY itself at this parameter
  * @limit: the ratio to reach
@@ -101,10 +106,11 @@ static const struct tp_target tp_targets[] = {
 	{ "stream throughput, 64 KiB writes, vs AF_UNIX (stretch)", "stream", 65536, 0, 0, 1.3, false, true },
 	{ "stream throughput, 1 MiB writes, vs AF_UNIX (stretch)", "stream", 1048576, 0, 0, 1.3, false, true },
 	{ "sendfile throughput, 1 MiB chunks, vs AF_UNIX", "sendfile", 1048576, 0, 0, 1.0, false, false },
-	{ "ping-pong p50, 64 B, vs AF_UNIX", "pingpong", 64, 0, 0, 1.0, true, false },
+	{ "stream CPU per GiB, 64 KiB writes, vs AF_UNIX", "stream", 65536, TP_CPU, 0, 0.9, true, false },
+	{ "ping-pong p50, 64 B, vs AF_UNIX (1.1x its rate)", "pingpong", 64, 0, 0, 1 / 1.1, true, false },
 	{ "seqpacket records, 64 KiB, vs AF_UNIX", "records", 65536, 0, 0, 1.0, false, false },
 	{ "seqpacket ping-pong p50, 64 B, vs AF_UNIX", "seqpingpong", 64, 0, 0, 1.0, true, false },
-	{ "datagrams received, 64 B, vs AF_UNIX", "dgram", 64, 0, 0, 1.0, false, false },
+	{ "datagrams received, 64 B, vs AF_UNIX", "dgram", 64, 0, 0, 1.2, false, false },
 	{ "connection rate vs AF_UNIX", "connect", 1, 0, 0, 1.0, false, false },
 	{ "bind cost, %ld open vs 1 open", "crowd", TP_LARGEST, 0, 1, 1.5, true, false },
 	{ "connect cost, %ld open vs 1 open", "crowd", TP_LARGEST, 1, 1, 1.5, true, false },
@@ -155,8 +161,10 @@ static void usage(FILE *f)
 			w->param_unit[0] ? ", " : "", w->param_unit);
 	}
 	fprintf(f,
-		"With no WORKLOAD, all of them run. Exit status: 0 on success, 1 on an\n"
-		"error, 2 when af_toy.ko is not loaded.\n");
+		"With no WORKLOAD, all of them run. Every workload but memory also reports\n"
+		"its CPU time: all CPUs' busy time per unit of work (per GiB, round trip,\n"
+		"datagram or connection), and the part of it outside toyperf's threads.\n"
+		"Exit status: 0 on success, 1 on an error, 2 when af_toy.ko is not loaded.\n");
 }
 
 static void usage_error(const char *fmt, const char *arg)
@@ -287,17 +295,106 @@ static double *slot(struct tp_point *pt, int fam, int metric)
 	return pt->v[fam][metric];
 }
 
+/* ----- CPU time ----- */
+
+/**
+ * struct tp_cpu_time - CPU time used so far, in seconds
+ * @busy: by the whole machine: every CPU's time less its idle time
+ * @self: by this process's threads
+ */
+struct tp_cpu_time {
+	double busy;
+	double self;
+};
+
+/*
+ * The kernel measures idle time exactly (nohz idle accounting), where it
+ * only samples user and system time at the tick; so busy time is taken as
+ * CPUs times elapsed time less idle and iowait time, whose only error is
+ * /proc/stat's unit (USER_HZ, 10 ms over all CPUs). The process's own time,
+ * from its CPU clock, is exact.
+ */
+static void cpu_time(struct tp_cpu_time *t)
+{
+	static long cpus, hz;
+	unsigned long long idle, iowait;
+	struct timespec ts;
+	FILE *f;
+
+	if (!cpus) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		hz = sysconf(_SC_CLK_TCK);
+	}
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		tp_die("/proc/stat: %s", strerror(errno));
+	if (fscanf(f, "cpu %*u %*u %*u %llu %llu", &idle, &iowait) != 2)
+		tp_die("/proc/stat: no cpu line to read idle time from");
+	t->busy = cpus * tp_now() - (double)(idle + iowait) / hz;
+	fclose(f);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	t->self = ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* How many metrics @w's points have: its own, then the CPU ones. */
+static int nmetrics(const struct tp_workload *w)
+{
+	return w->nmetrics + (w->cpu.unit ? TP_CPU_METRICS : 0);
+}
+
+static bool is_cpu(const struct tp_workload *w, int m)
+{
+	return m == w->nmetrics && w->cpu.unit;
+}
+
+static bool is_cpu_elsewhere(const struct tp_workload *w, int m)
+{
+	return m == w->nmetrics + 1 && w->cpu.unit;
+}
+
+/* Metric @m of @w's points. */
+static struct tp_metric metric(const struct tp_workload *w, int m)
+{
+	if (is_cpu(w, m))
+		return (struct tp_metric){ "cpu", w->cpu.unit, true };
+	if (is_cpu_elsewhere(w, m))
+		return (struct tp_metric){ "cpu_elsewhere", w->cpu.unit, true };
+	return w->metrics[m];
+}
+
+/*
+ * One round, and what it cost: the machine's busy time while it ran (both
+ * ends, and whatever the family made the kernel do elsewhere: softirqs,
+ * vsock's loopback worker), per unit of work. The part outside toyperf's
+ * own threads is reported too; rounding can make the machine's figure
+ * fall short of the process's exact one, and then the process's counts.
+ */
 static void run_round(struct tp_point *pt, const struct tp_family *f,
 		      void *state, double secs, int round)
 {
-	double vals[TP_MAX_VALS] = { 0 };
-	int m;
+	const struct tp_workload *w = pt->w;
+	struct tp_result res = { .work = 0 };
+	struct tp_cpu_time t0, t1;
+	double busy, self;
+	int fam = family_index(f), m;
 
-	pt->w->run(f, pt->param, secs, state, vals);
+	cpu_time(&t0);
+	w->run(f, pt->param, secs, state, &res);
+	cpu_time(&t1);
 	if (round < 0)
 		return;
-	for (m = 0; m < pt->w->nmetrics; m++)
-		slot(pt, family_index(f), m)[round] = vals[m];
+	for (m = 0; m < w->nmetrics; m++)
+		slot(pt, fam, m)[round] = res.vals[m];
+	if (!w->cpu.unit)
+		return;
+	if (res.work <= 0)
+		tp_die("%s %ld (%s): a round did no work", w->name, pt->param,
+		       f->label);
+	self = t1.self - t0.self;
+	busy = fmax(t1.busy - t0.busy, self);
+	slot(pt, fam, w->nmetrics)[round] = busy * w->cpu.scale / res.work;
+	slot(pt, fam, w->nmetrics + 1)[round] = (busy - self) * w->cpu.scale /
+						res.work;
 }
 
 /*
@@ -407,16 +504,17 @@ static const char *target_desc(const struct tp_target *t)
 static double target_ratio(const struct tp_target *t)
 {
 	const struct tp_point *pt = find_point(t->workload, t->param), *base;
-	const double *v = pt ? pt->v[0][t->metric] : NULL;
+	int m = pt && t->metric == TP_CPU ? pt->w->nmetrics : t->metric;
+	const double *v = pt ? pt->v[0][m] : NULL;
 
 	if (!v)
 		return NAN;
 	if (!t->base_param)
-		return ratio_to_unix(pt, 0, t->metric);
+		return ratio_to_unix(pt, 0, m);
 	base = find_point(t->workload, t->base_param);
-	if (!base || base == pt || !base->v[0][t->metric])
+	if (!base || base == pt || !base->v[0][m])
 		return NAN;
-	return median(v, tp_rounds) / median(base->v[0][t->metric], tp_rounds);
+	return median(v, tp_rounds) / median(base->v[0][m], tp_rounds);
 }
 
 static bool target_met(const struct tp_target *t, double ratio)
@@ -495,11 +593,74 @@ static void print_param(FILE *f, const struct tp_point *pt)
 			w->param_unit);
 }
 
-/* One table per workload and metric, rows by parameter. */
+/*
+ * The cell of family @fam for metric @m of @pt: the median, the ratio to
+ * AF_UNIX, and after "cpu" the median of "cpu_elsewhere".
+ */
+static void print_cell(FILE *f, const struct tp_point *pt, size_t fam, int m)
+{
+	double ratio;
+
+	if (!pt->v[fam][m]) {
+		fputs(" n/a |", f);
+		return;
+	}
+	fputc(' ', f);
+	print_value(f, median(pt->v[fam][m], tp_rounds));
+	ratio = ratio_to_unix(pt, fam, m);
+	if (fam != TP_UNIX && !isnan(ratio))
+		fprintf(f, " (%.2fx)", ratio);
+	if (is_cpu(pt->w, m)) {
+		fputs(", ", f);
+		print_value(f, median(pt->v[fam][m + 1], tp_rounds));
+		fputs(" elsewhere", f);
+	}
+	fputs(" |", f);
+}
+
+/*
+ * The table of metric @m of the workload of tp_points[@first] and the
+ * points after it, rows by parameter; "cpu_elsewhere" is shown in the
+ * cells of "cpu".
+ */
+static void print_table(FILE *f, int first, int m)
+{
+	const struct tp_workload *w = tp_points[first].w;
+	struct tp_metric mt = metric(w, m);
+	size_t fam;
+	int j;
+
+	if (is_cpu(w, m))
+		fprintf(f, "\n## %s: CPU time (%s, lower is better; then the part of it elsewhere)\n\n",
+			w->title, mt.unit);
+	else
+		fprintf(f, "\n## %s: %s (%s, %s is better)\n\n", w->title,
+			mt.name, mt.unit, mt.lower_better ? "lower" : "higher");
+	fprintf(f, "| %s |", w->param_name[0] ? w->param_name : "");
+	for (fam = 0; fam < TP_NFAMILIES; fam++)
+		if (tp_use[fam])
+			fprintf(f, " %s |", tp_families[fam].label);
+	fprintf(f, "\n|---:|");
+	for (fam = 0; fam < TP_NFAMILIES; fam++)
+		if (tp_use[fam])
+			fprintf(f, "---:|");
+	fputc('\n', f);
+	for (j = first; j < tp_npoints && tp_points[j].w == w; j++) {
+		fputs("| ", f);
+		print_param(f, &tp_points[j]);
+		fputs(" |", f);
+		for (fam = 0; fam < TP_NFAMILIES; fam++)
+			if (tp_use[fam])
+				print_cell(f, &tp_points[j], fam, m);
+		fputc('\n', f);
+	}
+}
+
+/* One table per workload and metric, then the targets. */
 static void print_tables(FILE *f, const struct tp_system *s)
 {
 	size_t fam;
-	int i, j, m, n, t;
+	int i, m, n, t;
 
 	fprintf(f, "# toyperf: AF_TOY next to AF_UNIX, AF_VSOCK and TCP/UDP\n\n");
 	fprintf(f, "Kernel %s, %ld CPUs, %ld MiB%s%s; %d rounds of %.2g s per point.\n",
@@ -512,45 +673,9 @@ static void print_tables(FILE *f, const struct tp_system *s)
 
 		if (i && tp_points[i - 1].w == w)
 			continue;
-		for (m = 0; m < w->nmetrics; m++) {
-			const struct tp_metric *mt = &w->metrics[m];
-
-			fprintf(f, "\n## %s: %s (%s, %s is better)\n\n", w->title,
-				mt->name, mt->unit, mt->lower_better ? "lower" : "higher");
-			fprintf(f, "| %s |", w->param_name[0] ? w->param_name : "");
-			for (fam = 0; fam < TP_NFAMILIES; fam++)
-				if (tp_use[fam])
-					fprintf(f, " %s |", tp_families[fam].label);
-			fprintf(f, "\n|---:|");
-			for (fam = 0; fam < TP_NFAMILIES; fam++)
-				if (tp_use[fam])
-					fprintf(f, "---:|");
-			fputc('\n', f);
-			for (j = i; j < tp_npoints && tp_points[j].w == w; j++) {
-				const struct tp_point *pt = &tp_points[j];
-
-				fputs("| ", f);
-				print_param(f, pt);
-				fputs(" |", f);
-				for (fam = 0; fam < TP_NFAMILIES; fam++) {
-					double ratio;
-
-					if (!tp_use[fam])
-						continue;
-					if (!pt->v[fam][m]) {
-						fputs(" n/a |", f);
-						continue;
-					}
-					fputc(' ', f);
-					print_value(f, median(pt->v[fam][m], tp_rounds));
-					ratio = ratio_to_unix(pt, fam, m);
-					if (fam != TP_UNIX && !isnan(ratio))
-						fprintf(f, " (%.2fx)", ratio);
-					fputs(" |", f);
-				}
-				fputc('\n', f);
-			}
-		}
+		for (m = 0; m < nmetrics(w); m++)
+			if (!is_cpu_elsewhere(w, m))
+				print_table(f, i, m);
 	}
 
 	fputs("\n## Targets for AF_TOY\n\n", f);
@@ -562,7 +687,7 @@ static void print_tables(FILE *f, const struct tp_system *s)
 			continue;
 		if (!n++)
 			fputs("| target | ratio | goal | met |\n|---|---:|---:|---|\n", f);
-		fprintf(f, "| %s | %.2fx | %s %.1fx | %s |\n", target_desc(t), ratio,
+		fprintf(f, "| %s | %.2fx | %s %.2fx | %s |\n", target_desc(t), ratio,
 			t->at_most ? "<=" : ">=", t->limit,
 			target_met(t, ratio) ? "yes" : "**no**");
 	}
@@ -669,10 +794,12 @@ static void print_json(FILE *f, const struct tp_system *s)
 		json_string(f, w->title);
 		fprintf(f, ",\"param\":%ld,\"param_name\":\"%s\",\"param_unit\":\"%s\",\"metrics\":[",
 			pt->param, w->param_name, w->param_unit);
-		for (m = 0; m < w->nmetrics; m++) {
+		for (m = 0; m < nmetrics(w); m++) {
+			struct tp_metric mt = metric(w, m);
+
 			fprintf(f, "%s{\"name\":\"%s\",\"unit\":\"%s\",\"better\":\"%s\",\"families\":{",
-				m ? "," : "", w->metrics[m].name, w->metrics[m].unit,
-				w->metrics[m].lower_better ? "lower" : "higher");
+				m ? "," : "", mt.name, mt.unit,
+				mt.lower_better ? "lower" : "higher");
 			for (fam = 0, n = 0; fam < TP_NFAMILIES; fam++) {
 				if (!tp_use[fam])
 					continue;

@@ -13,8 +13,12 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-/* The most values one round of a workload reports. */
+/* The most values one round of a workload reports itself. */
 #define TP_MAX_VALS	3
+/* The CPU metrics toyperf adds after them: "cpu" and "cpu_elsewhere". */
+#define TP_CPU_METRICS	2
+/* The most metrics a point has. */
+#define TP_MAX_METRICS	(TP_MAX_VALS + TP_CPU_METRICS)
 
 /**
  * struct tp_family - one socket family toyperf measures
@@ -49,6 +53,29 @@ struct tp_metric {
 };
 
 /**
+ * struct tp_cpu - how a workload's CPU time is reported
+ * @unit: the unit of "cpu" and "cpu_elsewhere", e.g. "s/GiB"; NULL when
+ *	the workload has no CPU figure (memory, which counts bytes)
+ * @scale: what turns CPU seconds per unit of tp_result.work into @unit
+ *	(2^30 for seconds per GiB of bytes, 1e6 for microseconds per message)
+ */
+struct tp_cpu {
+	const char *unit;
+	double scale;
+};
+
+/**
+ * struct tp_result - what one round of a workload reports
+ * @vals: the value of each of its metrics
+ * @work: how much it did, in the unit its CPU time is divided by (bytes,
+ *	messages, round trips, connections)
+ */
+struct tp_result {
+	double vals[TP_MAX_VALS];
+	double work;
+};
+
+/**
  * struct tp_workload - one kind of measurement
  * @name: its name on the command line and in JSON
  * @title: a heading for tables
@@ -60,12 +87,13 @@ struct tp_metric {
  * @max_param: the largest parameter the workload takes
  * @metrics: the values each round reports
  * @nmetrics: how many
+ * @cpu: how its CPU time per unit of work is reported
  * @interleaved: rounds of all families alternate (timings); when false,
  *	each family runs all its rounds in turn (memory, which must not see
  *	another family's sockets being freed)
  * @setup: optional, before the rounds of one parameter for one family;
  *	returns state handed to @run and @teardown
- * @run: one round: measure for @secs seconds and fill @vals
+ * @run: one round: measure for @secs seconds and fill @res
  * @teardown: optional, after the rounds of one parameter
  */
 struct tp_workload {
@@ -79,10 +107,11 @@ struct tp_workload {
 	long max_param;
 	struct tp_metric metrics[TP_MAX_VALS];
 	int nmetrics;
+	struct tp_cpu cpu;
 	bool interleaved;
 	void *(*setup)(const struct tp_family *f, long param);
 	void (*run)(const struct tp_family *f, long param, double secs,
-		    void *state, double *vals);
+		    void *state, struct tp_result *res);
 	void (*teardown)(void *state);
 };
 

@@ -388,12 +388,12 @@ static void *tp_sendfile_writer(void *arg)
  * connection of @type: with SOCK_SEQPACKET each write is one record of
  * @param bytes and each read takes one.
  */
-static double tp_stream_measure(const struct tp_family *f, int type,
-				long param, double secs, struct tp_writer *w,
-				void *(*writer)(void *))
+static void tp_stream_measure(const struct tp_family *f, int type,
+			      long param, double secs, struct tp_writer *w,
+			      void *(*writer)(void *), struct tp_result *res)
 {
 	char *buf = tp_buffer(param);
-	double bytes = 0, start, rate;
+	double bytes = 0, start;
 	pthread_t t;
 	int fd[2];
 	ssize_t n;
@@ -412,31 +412,31 @@ static double tp_stream_measure(const struct tp_family *f, int type,
 		}
 		bytes += n;
 	}
-	rate = bytes / MIB / (tp_now() - start);
+	res->vals[0] = bytes / MIB / (tp_now() - start);
+	res->work = bytes;
 	pthread_join(t, NULL);
 	tp_close_pair(fd);
 	free(buf);
-	return rate;
 }
 
 /* Throughput: writes of @param bytes, read with a buffer as large. */
 static void tp_stream_run(const struct tp_family *f, long param, double secs,
-			  void *state, double *vals)
+			  void *state, struct tp_result *res)
 {
 	struct tp_writer w = { .file = -1 };
 
-	vals[0] = tp_stream_measure(f, SOCK_STREAM, param, secs, &w,
-				    tp_stream_writer);
+	tp_stream_measure(f, SOCK_STREAM, param, secs, &w, tp_stream_writer,
+			  res);
 }
 
 /* Record throughput: SOCK_SEQPACKET records of @param bytes. */
 static void tp_records_run(const struct tp_family *f, long param,
-			   double secs, void *state, double *vals)
+			   double secs, void *state, struct tp_result *res)
 {
 	struct tp_writer w = { .file = -1 };
 
-	vals[0] = tp_stream_measure(f, SOCK_SEQPACKET, param, secs, &w,
-				    tp_stream_writer);
+	tp_stream_measure(f, SOCK_SEQPACKET, param, secs, &w, tp_stream_writer,
+			  res);
 }
 
 /* The file of the sendfile workload: in /tmp, which is tmpfs in the VM. */
@@ -470,10 +470,10 @@ static void tp_sendfile_teardown(void *state)
 
 /* Throughput of a file sendfile()d @param bytes at a time. */
 static void tp_sendfile_run(const struct tp_family *f, long param,
-			    double secs, void *state, double *vals)
+			    double secs, void *state, struct tp_result *res)
 {
-	vals[0] = tp_stream_measure(f, SOCK_STREAM, param, secs, state,
-				    tp_sendfile_writer);
+	tp_stream_measure(f, SOCK_STREAM, param, secs, state,
+			  tp_sendfile_writer, res);
 }
 
 /* ----- ping-pong: round-trip times of @param-byte messages ----- */
@@ -518,12 +518,12 @@ static double tp_percentile(const double *v, size_t n, double pct)
  * SOCK_SEQPACKET each message is one record, which one read takes whole.
  */
 static void tp_pingpong(const struct tp_family *f, int type, long param,
-			double secs, double *vals)
+			double secs, struct tp_result *res)
 {
 	double *rtt = malloc(TP_MAX_SAMPLES * sizeof(*rtt));
 	struct tp_echo e = { .size = param };
 	char *buf = tp_buffer(param);
-	double deadline, t0, t1;
+	double deadline, t0, t1, trips = 0;
 	size_t n = 0;
 	pthread_t t;
 	int fd[2];
@@ -540,6 +540,7 @@ static void tp_pingpong(const struct tp_family *f, int type, long param,
 		if (!tp_read_all(fd[0], buf, param))
 			tp_die("ping-pong(%s): the echo ended early", f->label);
 		t1 = tp_now();
+		trips++;
 		if (n < TP_MAX_SAMPLES)
 			rtt[n++] = (t1 - t0) * USEC;
 	} while (t1 < deadline);
@@ -548,22 +549,23 @@ static void tp_pingpong(const struct tp_family *f, int type, long param,
 	tp_close_pair(fd);
 
 	qsort(rtt, n, sizeof(*rtt), tp_cmp_double);
-	vals[0] = tp_percentile(rtt, n, 50);
-	vals[1] = tp_percentile(rtt, n, 99);
+	res->vals[0] = tp_percentile(rtt, n, 50);
+	res->vals[1] = tp_percentile(rtt, n, 99);
+	res->work = trips;
 	free(rtt);
 	free(buf);
 }
 
 static void tp_pingpong_run(const struct tp_family *f, long param,
-			    double secs, void *state, double *vals)
+			    double secs, void *state, struct tp_result *res)
 {
-	tp_pingpong(f, SOCK_STREAM, param, secs, vals);
+	tp_pingpong(f, SOCK_STREAM, param, secs, res);
 }
 
 static void tp_seqpingpong_run(const struct tp_family *f, long param,
-			       double secs, void *state, double *vals)
+			       double secs, void *state, struct tp_result *res)
 {
-	tp_pingpong(f, SOCK_SEQPACKET, param, secs, vals);
+	tp_pingpong(f, SOCK_SEQPACKET, param, secs, res);
 }
 
 /* ----- dgram: one sender thread at full speed, one receiver ----- */
@@ -606,7 +608,7 @@ static void *tp_dgram_sender(void *arg)
  * queue); families that block the sender instead drop none.
  */
 static void tp_dgram_run(const struct tp_family *f, long param, double secs,
-			 void *state, double *vals)
+			 void *state, struct tp_result *res)
 {
 	struct timeval tv = { .tv_usec = TP_DRAIN_MS * 1000 };
 	struct tp_sender s = { .size = param };
@@ -638,15 +640,16 @@ static void tp_dgram_run(const struct tp_family *f, long param, double secs,
 	tp_close_pair(fd);
 	free(buf);
 
-	vals[0] = received / s.elapsed;
-	vals[1] = s.sent / s.elapsed;
-	vals[2] = (s.sent - received) / s.elapsed;
+	res->vals[0] = received / s.elapsed;
+	res->vals[1] = s.sent / s.elapsed;
+	res->vals[2] = (s.sent - received) / s.elapsed;
+	res->work = received;
 }
 
 /* ----- connection rate: connect, accept, close both ----- */
 
 static void tp_connect_run(const struct tp_family *f, long param,
-			   double secs, void *state, double *vals)
+			   double secs, void *state, struct tp_result *res)
 {
 	double start = tp_now(), deadline = start + secs;
 	unsigned long n = 0;
@@ -662,7 +665,8 @@ static void tp_connect_run(const struct tp_family *f, long param,
 		close(a);
 		n++;
 	} while (tp_now() < deadline);
-	vals[0] = n / (tp_now() - start);
+	res->vals[0] = n / (tp_now() - start);
+	res->work = n;
 	close(lfd);
 }
 
@@ -709,7 +713,7 @@ static void *tp_lane(void *arg)
 }
 
 static void tp_parallel_run(const struct tp_family *f, long param,
-			    double secs, void *state, double *vals)
+			    double secs, void *state, struct tp_result *res)
 {
 	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct tp_lane *lanes = calloc(param, sizeof(*lanes));
@@ -737,7 +741,8 @@ static void tp_parallel_run(const struct tp_family *f, long param,
 		pthread_join(t[i], NULL);
 		bytes += lanes[i].bytes;
 	}
-	vals[0] = bytes / MIB / (tp_now() - begin);
+	res->vals[0] = bytes / MIB / (tp_now() - begin);
+	res->work = bytes;
 	pthread_barrier_destroy(&start);
 	free(lanes);
 	free(t);
@@ -785,7 +790,7 @@ static void tp_crowd_teardown(void *state)
 
 /* Microseconds per bind() to any port, and per connect() to a listener. */
 static void tp_crowd_run(const struct tp_family *f, long param, double secs,
-			 void *state, double *vals)
+			 void *state, struct tp_result *res)
 {
 	struct tp_crowd *c = state;
 	double deadline = tp_now() + secs;
@@ -807,8 +812,9 @@ static void tp_crowd_run(const struct tp_family *f, long param, double secs,
 		connect_s += t2 - t1;
 		n++;
 	} while (t2 < deadline);
-	vals[0] = bind_s * USEC / n;
-	vals[1] = connect_s * USEC / n;
+	res->vals[0] = bind_s * USEC / n;
+	res->vals[1] = connect_s * USEC / n;
+	res->work = n;
 }
 
 /* ----- memory: kernel slab bytes per idle connected pair ----- */
@@ -870,7 +876,7 @@ static void tp_slab_back_to(double target)
 }
 
 static void tp_memory_run(const struct tp_family *f, long param, double secs,
-			  void *state, double *vals)
+			  void *state, struct tp_result *res)
 {
 	int *fds = calloc(2 * param, sizeof(int));
 	double before, after;
@@ -897,10 +903,14 @@ static void tp_memory_run(const struct tp_family *f, long param, double secs,
 	free(fds);
 	/* nine tenths of it freed again: the rest is caches and noise */
 	tp_slab_back_to(before + (after - before) / 10);
-	vals[0] = (after - before) / param;
+	res->vals[0] = (after - before) / param;
 }
 
 /* ----- the table of workloads, in the order they run ----- */
+
+/* CPU seconds per GiB of bytes moved; CPU microseconds per @unit. */
+#define TP_CPU_PER_GIB		{ "s/GiB", 1024.0 * MIB }
+#define TP_CPU_PER(unit)	{ unit, USEC }
 
 const struct tp_workload tp_workloads[] = {
 	{
@@ -918,6 +928,7 @@ const struct tp_workload tp_workloads[] = {
 		.params = { 64, 1024, 4096, 65536, 1048576 }, .nparams = 5,
 		.max_param = 64L << 20,
 		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
+		.cpu = TP_CPU_PER_GIB,
 		.interleaved = true, .run = tp_stream_run,
 	},
 	{
@@ -926,6 +937,7 @@ const struct tp_workload tp_workloads[] = {
 		.params = { 65536, 1048576 }, .nparams = 2,
 		.max_param = TP_SENDFILE_FILE,
 		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
+		.cpu = TP_CPU_PER_GIB,
 		.interleaved = true, .setup = tp_sendfile_setup,
 		.run = tp_sendfile_run, .teardown = tp_sendfile_teardown,
 	},
@@ -935,7 +947,9 @@ const struct tp_workload tp_workloads[] = {
 		.params = { 1, 64, 1024, 16384, 65536 }, .nparams = 5,
 		.max_param = 64L << 20,
 		.metrics = { { "p50", "us", true }, { "p99", "us", true } },
-		.nmetrics = 2, .interleaved = true, .run = tp_pingpong_run,
+		.nmetrics = 2,
+		.cpu = TP_CPU_PER("us/rtt"),
+		.interleaved = true, .run = tp_pingpong_run,
 	},
 	{
 		.name = "records", .title = "Seqpacket record throughput",
@@ -945,6 +959,7 @@ const struct tp_workload tp_workloads[] = {
 		.params = { 1024, 4096, 65536 }, .nparams = 3,
 		.max_param = TP_RECORD_MAX,
 		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
+		.cpu = TP_CPU_PER_GIB,
 		.interleaved = true, .run = tp_records_run,
 	},
 	{
@@ -954,7 +969,9 @@ const struct tp_workload tp_workloads[] = {
 		.params = { 1, 64, 1024, 16384 }, .nparams = 4,
 		.max_param = TP_RECORD_MAX,
 		.metrics = { { "p50", "us", true }, { "p99", "us", true } },
-		.nmetrics = 2, .interleaved = true, .run = tp_seqpingpong_run,
+		.nmetrics = 2,
+		.cpu = TP_CPU_PER("us/rtt"),
+		.interleaved = true, .run = tp_seqpingpong_run,
 	},
 	{
 		.name = "dgram", .title = "Datagram rate",
@@ -964,7 +981,9 @@ const struct tp_workload tp_workloads[] = {
 		.metrics = { { "received", "msg/s", false },
 			     { "sent", "msg/s", false },
 			     { "dropped", "msg/s", true } },
-		.nmetrics = 3, .interleaved = true, .run = tp_dgram_run,
+		.nmetrics = 3,
+		.cpu = TP_CPU_PER("us/msg"),
+		.interleaved = true, .run = tp_dgram_run,
 	},
 	{
 		.name = "connect", .title = "Connection rate (connect, accept, close)",
@@ -972,6 +991,7 @@ const struct tp_workload tp_workloads[] = {
 		.params = { 1 }, .nparams = 1,
 		.max_param = 1,
 		.metrics = { { "rate", "conn/s", false } }, .nmetrics = 1,
+		.cpu = TP_CPU_PER("us/conn"),
 		.interleaved = true, .run = tp_connect_run,
 	},
 	{
@@ -980,6 +1000,7 @@ const struct tp_workload tp_workloads[] = {
 		.params = { 1, 2 }, .nparams = 2,
 		.max_param = 256,
 		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
+		.cpu = TP_CPU_PER_GIB,
 		.interleaved = true, .run = tp_parallel_run,
 	},
 	{
@@ -988,7 +1009,9 @@ const struct tp_workload tp_workloads[] = {
 		.params = { 1, 1000, 10000 }, .nparams = 3,
 		.max_param = 1000000,
 		.metrics = { { "bind", "us", true }, { "connect", "us", true } },
-		.nmetrics = 2, .interleaved = true,
+		.nmetrics = 2,
+		.cpu = TP_CPU_PER("us/conn"),
+		.interleaved = true,
 		.setup = tp_crowd_setup, .run = tp_crowd_run,
 		.teardown = tp_crowd_teardown,
 	},
