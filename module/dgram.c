@@ -21,6 +21,12 @@
  * sets SOCK_DEAD under it before purging the queue, so nothing is queued
  * to a socket after its release. Receivers use the generic datagram
  * helpers, which take the queue lock.
+ *
+ * A sender finds and feeds the receiver under rcu_read_lock(), as UDP
+ * does, without taking a reference on it: a reference count would be one
+ * atomic that every sender to a receiver writes, per datagram. A bound
+ * socket is freed only after a grace period (SOCK_RCU_FREE), and the
+ * SOCK_DEAD test under its lock keeps a closing one from being fed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -139,10 +145,11 @@ out:
 }
 
 /*
- * Hand @skb to @rx. Returns 0 when it was queued or dropped for
- * want of room (counted), -ECONNREFUSED when @rx is closing, -EPIPE when
- * @rx is shut down for reading and -EPERM when @rx is connected to another
- * port. On error the caller still owns @skb.
+ * Hand @skb to @rx, found under rcu_read_lock(), which the caller holds.
+ * Returns 0 when it was queued or dropped for want of room (counted),
+ * -ECONNREFUSED when @rx is closing, -EPIPE when @rx is shut down for
+ * reading and -EPERM when @rx is connected to another port. On error the
+ * caller still owns @skb.
  */
 static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
 {
@@ -243,13 +250,10 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 		goto out_free;
 	TOY_DGRAM_CB(skb)->src_port = src_port;
 
-	rx = toy_lookup(sk, port);
-	if (!rx) {
-		err = -ECONNREFUSED;
-		goto out_free;
-	}
-	err = toy_dgram_deliver(rx, skb);
-	sock_put(rx);
+	rcu_read_lock();
+	rx = toy_lookup_rcu(sk, port);
+	err = rx ? toy_dgram_deliver(rx, skb) : -ECONNREFUSED;
+	rcu_read_unlock();
 	if (err)
 		goto out_free;
 	toy_count_tx(sk, len);

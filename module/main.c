@@ -18,7 +18,6 @@
 #include "netlink.h"
 #include "seqpacket.h"
 #include "sock.h"
-#include "stats.h"
 #include "stream.h"
 
 int toy_family = TOY_FAMILY_DEFAULT;
@@ -82,12 +81,9 @@ static int __init toy_init(void)
 
 	toy_family_ops.family = toy_family;
 
-	err = toy_stats_init();
-	if (err)
-		return err;
 	err = toy_proto_init();
 	if (err)
-		goto err_stats;
+		return err;
 	err = toy_netlink_init();
 	if (err) {
 		pr_err("cannot register generic netlink family %s: %d\n",
@@ -128,8 +124,6 @@ err_netlink:
 	toy_netlink_exit();
 err_proto:
 	toy_proto_exit();
-err_stats:
-	toy_stats_exit();
 	return err;
 }
 
@@ -143,7 +137,6 @@ static void __exit toy_exit(void)
 	toy_event_exit();
 	toy_netlink_exit();
 	toy_proto_exit();
-	toy_stats_exit();
 	pr_info("unregistered address family %d\n", toy_family);
 }
 

@@ -188,6 +188,27 @@ void toy_unbind(struct sock *sk)
 }
 
 /**
+ * toy_lookup_rcu() - find the socket bound to @port in @sk's port table,
+ *	without taking a reference
+ * @sk: the socket looking: its namespace and type choose the table
+ * @port: the port
+ *
+ * Context: rcu_read_lock() held. The socket found stays in memory until
+ * the caller's rcu_read_unlock(): every socket that entered a port table
+ * is freed only after a grace period (SOCK_RCU_FREE). It may be closing
+ * meanwhile; the caller checks SOCK_DEAD under its lock before using it.
+ *
+ * Return: the socket, or NULL when no socket is bound there.
+ */
+struct sock *toy_lookup_rcu(const struct sock *sk, u32 port)
+{
+	struct toy_sock *tsk;
+
+	tsk = rhashtable_lookup(toy_port_table(sk), &port, toy_port_params);
+	return tsk ? &tsk->sk : NULL;
+}
+
+/**
  * toy_lookup() - find the socket bound to @port in @sk's port table
  * @sk: the socket looking: its namespace and type choose the table
  * @port: the port
@@ -197,13 +218,12 @@ void toy_unbind(struct sock *sk)
  */
 struct sock *toy_lookup(const struct sock *sk, u32 port)
 {
-	struct sock *found = NULL;
-	struct toy_sock *tsk;
+	struct sock *found;
 
 	rcu_read_lock();
-	tsk = rhashtable_lookup(toy_port_table(sk), &port, toy_port_params);
-	if (tsk && refcount_inc_not_zero(&tsk->sk.sk_refcnt))
-		found = &tsk->sk;
+	found = toy_lookup_rcu(sk, port);
+	if (found && !refcount_inc_not_zero(&found->sk_refcnt))
+		found = NULL;
 	rcu_read_unlock();
 	return found;
 }

@@ -21,6 +21,7 @@ int toy_autobind(struct sock *sk);
 void toy_unbind(struct sock *sk);
 int toy_addr_check(const struct sockaddr_unsized *uaddr, int addr_len);
 struct sock *toy_lookup(const struct sock *sk, u32 port);
+struct sock *toy_lookup_rcu(const struct sock *sk, u32 port);
 int toy_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 
 #endif /* _AF_TOY_PORT_H */

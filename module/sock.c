@@ -29,6 +29,7 @@
 
 #include "port.h"
 #include "sock.h"
+#include "stats.h"
 #include "trace.h"
 
 unsigned int toy_net_id __read_mostly;
@@ -37,17 +38,31 @@ static int __net_init toy_net_init(struct net *net)
 {
 	struct toy_net *tn = toy_net(net);
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < TOY_SOCK_BUCKETS; i++) {
 		spin_lock_init(&tn->socks[i].lock);
 		INIT_HLIST_HEAD(&tn->socks[i].head);
 	}
-	return toy_ports_init(tn);
+	tn->stats = toy_stats_net_alloc();
+	if (!tn->stats)
+		return -ENOMEM;
+	err = toy_ports_init(tn);
+	if (err)
+		goto err_stats;
+	return 0;
+
+err_stats:
+	toy_stats_net_free(tn->stats);
+	return err;
 }
 
 static void __net_exit toy_net_exit(struct net *net)
 {
-	toy_ports_exit(toy_net(net));
+	struct toy_net *tn = toy_net(net);
+
+	toy_ports_exit(tn);
+	toy_stats_net_free(tn->stats);
 }
 
 static struct toy_sock_bucket *toy_sock_bucket(const struct sock *sk)
@@ -286,6 +301,7 @@ struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 	sk->sk_type = type;
 
 	tsk = toy_sk(sk);
+	tsk->stats = toy_net(net)->stats->pcpu;
 	spin_lock_init(&tsk->lock);
 	INIT_LIST_HEAD(&tsk->accept_queue);
 	INIT_LIST_HEAD(&tsk->accept_node);

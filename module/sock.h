@@ -43,6 +43,8 @@
 extern int toy_family;
 
 struct toy_direct;
+struct toy_stats_net;
+struct toy_stats_pcpu;
 
 /**
  * struct toy_sock - an AF_TOY socket
@@ -67,6 +69,8 @@ struct toy_direct;
  * @sock_node: link in the socket list of the namespace, from allocation
  *	until release (or until a connect() that allocated it fails); the
  *	list's bucket lock guards it. The netlink dump walks that list.
+ * @stats: the per-CPU counters of the socket's namespace (stats.h), set
+ *	at allocation; the socket keeps its namespace, and so them, alive.
  * @tx_bytes: payload bytes this socket sent; atomic, because several
  *	threads may send on one socket without a common lock.
  * @tx_msgs: sendmsg() calls that sent data; atomic, as @tx_bytes.
@@ -102,8 +106,8 @@ struct toy_direct;
  *	only accepted source, 0 when not connected. Written under lock_sock()
  *	and @lock, read locklessly.
  * @drops_told: dgram: how many of sk_drops the event stream has reported
- *	(event.c); exchanged atomically (xchg()) by whoever reports, so that
- *	two reports never count a drop twice.
+ *	(event.c); only moved forward, with cmpxchg(), by whoever reports,
+ *	so that two reports never count a drop twice.
  * @drops_told_at: dgram: jiffies of the last drops event for want of
  *	room; the reporter that moves it on with cmpxchg() sends the next.
  *
@@ -155,6 +159,7 @@ struct toy_sock {
 	bool			in_table;
 	struct rhash_head	port_node;
 	struct hlist_node	sock_node;
+	struct toy_stats_pcpu __percpu *stats;
 	atomic64_t		tx_bytes;
 	atomic64_t		tx_msgs;
 	atomic64_t		rx_bytes;
@@ -246,15 +251,18 @@ struct toy_sock_bucket {
  * @ports: bound sockets by port, one table per &enum toy_type_idx
  *	(port.c)
  * @socks: every socket of the namespace, hashed by address (sock.c)
+ * @stats: the namespace's counters (stats.c)
  *
  * Allocated and freed with the namespace (pernet_operations, sock.c).
  * Each port table is guarded by its own rhashtable locks, each bucket of
- * @socks by its lock. Every user socket holds a reference on its
- * namespace, so the tables and the list are empty when it is freed.
+ * @socks by its lock, @stats as struct toy_stats_net says. Every user
+ * socket holds a reference on its namespace, so the tables and the list
+ * are empty when it is freed.
  */
 struct toy_net {
 	struct rhashtable	ports[TOY_NR_TYPES];
 	struct toy_sock_bucket	socks[TOY_SOCK_BUCKETS];
+	struct toy_stats_net	*stats;
 };
 
 extern unsigned int toy_net_id;

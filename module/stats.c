@@ -15,38 +15,45 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/percpu.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
-#include <net/netns/generic.h>
 
 #include "stats.h"
 
-unsigned int toy_stats_net_id __read_mostly;
-
-static int __net_init toy_stats_net_init(struct net *net)
+/**
+ * toy_stats_net_alloc() - the counters of a new namespace, all zero
+ *
+ * Called by the namespace's init (sock.c, toy_net_init()).
+ *
+ * Return: the counters, or NULL when out of memory.
+ */
+struct toy_stats_net *toy_stats_net_alloc(void)
 {
-	struct toy_stats_net *sn = net_generic(net, toy_stats_net_id);
+	struct toy_stats_net *sn = kzalloc(sizeof(*sn), GFP_KERNEL);
 
+	if (!sn)
+		return NULL;
 	sn->pcpu = alloc_percpu(struct toy_stats_pcpu);
 	if (!sn->pcpu)
-		return -ENOMEM;
+		goto err_free;
 	spin_lock_init(&sn->lock);
-	return 0;
+	return sn;
+
+err_free:
+	kfree(sn);
+	return NULL;
 }
 
-static void __net_exit toy_stats_net_exit(struct net *net)
+/**
+ * toy_stats_net_free() - free the counters of a namespace going away
+ * @sn: its counters; no socket of the namespace is left to count
+ */
+void toy_stats_net_free(struct toy_stats_net *sn)
 {
-	struct toy_stats_net *sn = net_generic(net, toy_stats_net_id);
-
 	free_percpu(sn->pcpu);
+	kfree(sn);
 }
-
-static struct pernet_operations toy_stats_net_ops = {
-	.init	= toy_stats_net_init,
-	.exit	= toy_stats_net_exit,
-	.id	= &toy_stats_net_id,
-	.size	= sizeof(struct toy_stats_net),
-};
 
 /* The sums of all CPUs' shares, without the base. */
 static void toy_stats_sum(struct toy_stats_net *sn,
@@ -71,7 +78,7 @@ static void toy_stats_sum(struct toy_stats_net *sn,
  */
 void toy_stats_read(struct net *net, u64 val[TOY_NR_TYPES][TOY_NR_STATS])
 {
-	struct toy_stats_net *sn = net_generic(net, toy_stats_net_id);
+	struct toy_stats_net *sn = toy_net(net)->stats;
 	unsigned int t, s;
 
 	spin_lock(&sn->lock);
@@ -88,19 +95,9 @@ void toy_stats_read(struct net *net, u64 val[TOY_NR_TYPES][TOY_NR_STATS])
  */
 void toy_stats_reset(struct net *net)
 {
-	struct toy_stats_net *sn = net_generic(net, toy_stats_net_id);
+	struct toy_stats_net *sn = toy_net(net)->stats;
 
 	spin_lock(&sn->lock);
 	toy_stats_sum(sn, sn->base);
 	spin_unlock(&sn->lock);
-}
-
-int toy_stats_init(void)
-{
-	return register_pernet_subsys(&toy_stats_net_ops);
-}
-
-void toy_stats_exit(void)
-{
-	unregister_pernet_subsys(&toy_stats_net_ops);
 }

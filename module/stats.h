@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * AF_TOY: the counters of each network namespace (stats.c), and the
- * inlines the data paths count with.
+ * inlines the data paths count with. The counters hang off the
+ * namespace's struct toy_net (sock.h), which allocates them, and every
+ * socket keeps a pointer to its namespace's: counting costs no lookup.
  */
 #ifndef _AF_TOY_STATS_H
 #define _AF_TOY_STATS_H
@@ -9,7 +11,6 @@
 #include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
-#include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "sock.h"
@@ -44,7 +45,8 @@ struct toy_stats_pcpu {
 
 /**
  * struct toy_stats_net - the counters of one network namespace
- * @pcpu: the per-CPU shares, allocated with the namespace
+ * @pcpu: the per-CPU shares, allocated with the namespace; sockets keep
+ *	a copy of the pointer (toy_sock.stats)
  * @lock: guards @base; taken by readers and by reset, never by writers
  * @base: the sums at the last reset; readers report sum minus base, so
  *	that a reset never races with writers on other CPUs
@@ -55,35 +57,24 @@ struct toy_stats_net {
 	u64 base[TOY_NR_TYPES][TOY_NR_STATS];
 };
 
-extern unsigned int toy_stats_net_id;
-
-/* The per-CPU counters of @sk's namespace. */
-static inline struct toy_stats_pcpu __percpu *
-toy_stats_pcpu(const struct sock *sk)
-{
-	struct toy_stats_net *sn = net_generic(sock_net(sk), toy_stats_net_id);
-
-	return sn->pcpu;
-}
-
 /* Add @n to counter @stat of @sk's type in @sk's namespace. */
 static inline void toy_stat_add(const struct sock *sk, enum toy_stat stat,
 				u64 n)
 {
-	this_cpu_add(toy_stats_pcpu(sk)->val[toy_type_idx(sk)][stat], n);
+	this_cpu_add(toy_sk(sk)->stats->val[toy_type_idx(sk)][stat], n);
 }
 
 /*
  * Count one sendmsg() (@bytes_stat TOY_STAT_TX_BYTES) or recvmsg()
  * (TOY_STAT_RX_BYTES) of @sk that moved @bytes: in the socket's own
  * @bytes_ctr and @msgs_ctr, and in its namespace, where the message
- * counter follows the byte counter. Looks the namespace up once.
+ * counter follows the byte counter.
  */
 static inline void toy_count_msg(struct sock *sk, atomic64_t *bytes_ctr,
 				 atomic64_t *msgs_ctr, enum toy_stat bytes_stat,
 				 u64 bytes)
 {
-	struct toy_stats_pcpu __percpu *pcpu = toy_stats_pcpu(sk);
+	struct toy_stats_pcpu __percpu *pcpu = toy_sk(sk)->stats;
 	enum toy_type_idx t = toy_type_idx(sk);
 
 	BUILD_BUG_ON(TOY_STAT_TX_MSGS - TOY_STAT_TX_BYTES != 1 ||
@@ -110,8 +101,8 @@ static inline void toy_count_rx(struct sock *sk, u64 bytes)
 		      bytes);
 }
 
-int toy_stats_init(void);
-void toy_stats_exit(void);
+struct toy_stats_net *toy_stats_net_alloc(void);
+void toy_stats_net_free(struct toy_stats_net *sn);
 void toy_stats_read(struct net *net, u64 val[TOY_NR_TYPES][TOY_NR_STATS]);
 void toy_stats_reset(struct net *net);
 

@@ -3,7 +3,8 @@
  * Races between threads on one connection, for AF_TOY next to AF_UNIX:
  * close() of a socket another thread is blocked on (accept, connect, send,
  * recv), the peer closing in the middle of a large send, shutdown racing
- * with recv, and a port and a cookie taken again right after close.
+ * with recv, and a port and a cookie taken again right after close; and
+ * for AF_TOY datagrams, senders racing with their receiver's close.
  *
  * close() of a file another thread is blocked in does not end that call
  * on Linux: the blocked call holds the file, so the socket lives until it
@@ -441,6 +442,96 @@ TEST(dgram_failed_binds_never_lend_the_port_to_a_sender)
 	close(victim);
 	close(conn);
 	close(open_rx);
+}
+
+/*
+ * Senders to a port whose receiver closes and comes back, again and again:
+ * a sender finds the receiver without taking a reference (under RCU, as
+ * UDP does), so it may find one that is closing at that very moment. Each
+ * send must then either be delivered or fail with ECONNREFUSED; none may
+ * touch a freed socket (KASAN in make check-debug) or go uncounted: in the
+ * namespace's counters every datagram sent was received or dropped.
+ */
+#define CHURN_SENDERS	2
+#define CHURN_MS	2000
+
+struct churn {
+	int family;
+	bool stop;
+	unsigned long sent;	/* datagrams send() accepted */
+	unsigned long refused;
+	int bad_errno;
+};
+
+static void *churn_sender(void *arg)
+{
+	struct churn *c = arg;
+	struct sockaddr_toy to = { .stoy_family = c->family, .stoy_port = PORT };
+	unsigned long sent = 0, refused = 0;
+	char byte = 'x';
+	int fd = socket(c->family, SOCK_DGRAM, 0);
+
+	while (fd >= 0 && !__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		if (sendto(fd, &byte, 1, MSG_DONTWAIT, (struct sockaddr *)&to,
+			   sizeof(to)) == 1)
+			sent++;
+		else if (errno == ECONNREFUSED)
+			refused++;
+		else if (errno != EAGAIN && errno != ENOBUFS)
+			__atomic_store_n(&c->bad_errno, errno, __ATOMIC_RELEASE);
+	}
+	if (fd >= 0)
+		close(fd);
+	__atomic_fetch_add(&c->sent, sent, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&c->refused, refused, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+TEST(dgram_senders_racing_with_the_receivers_close_lose_nothing_uncounted)
+{
+	struct churn c = { .family = toy_family() };
+	pthread_t senders[CHURN_SENDERS];
+	unsigned long rounds = 0, read = 0;
+	const struct toy_type_stats *d;
+	struct toy_stats st;
+	struct toy_genl g;
+	char byte;
+	long end;
+	int i;
+
+	if (c.family < 0)
+		SKIP(return, "af_toy.ko is not loaded");
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	for (i = 0; i < CHURN_SENDERS; i++)
+		ASSERT_EQ(0, pthread_create(&senders[i], NULL, churn_sender, &c));
+	end = now_ms() + CHURN_MS;
+	while (now_ms() < end) {
+		int rx = toy_socket_bound(c.family, SOCK_DGRAM, PORT);
+
+		ASSERT_LE(0, rx);
+		/* take a few, leave the rest queued for close to drop */
+		for (i = 0; i < 4 && recv(rx, &byte, 1, MSG_DONTWAIT) == 1; i++)
+			read++;
+		close(rx);
+		rounds++;
+	}
+	__atomic_store_n(&c.stop, true, __ATOMIC_RELEASE);
+	for (i = 0; i < CHURN_SENDERS; i++)
+		pthread_join(senders[i], NULL);
+
+	TH_LOG("%lu rounds: %lu datagrams sent, %lu read, %lu refused",
+	       rounds, c.sent, read, c.refused);
+	EXPECT_EQ(0, c.bad_errno) TH_LOG("a send failed: %s", strerror(c.bad_errno));
+	EXPECT_LT(0UL, c.sent);
+	EXPECT_LT(0UL, c.refused);
+	ASSERT_EQ(0, toy_genl_open(&g));
+	ASSERT_EQ(0, toy_stats_get(&g, &st));
+	toy_genl_close(&g);
+	d = &st.dgram;
+	EXPECT_EQ(c.sent, d->val[TOY_TYPE_A_TX_MSGS]);
+	EXPECT_EQ(read, d->val[TOY_TYPE_A_RX_MSGS]);
+	EXPECT_EQ(d->val[TOY_TYPE_A_TX_MSGS],
+		  d->val[TOY_TYPE_A_RX_MSGS] + d->val[TOY_TYPE_A_DROPS]);
 }
 
 TEST_HARNESS_MAIN
