@@ -14,7 +14,8 @@
  * anything.
  *
  * Exit status: 0 when everything was measured, 1 on an error, 2 when
- * af_toy.ko is not loaded.
+ * af_toy.ko is not loaded, 3 when a family failed a point (its socket gave
+ * an error; the rest is measured and printed).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,6 +34,7 @@
 
 #define TOYPERF_VERSION		"1"
 #define EXIT_NOT_LOADED		2
+#define EXIT_FAILED_POINT	3
 #define TP_MIN_ROUNDS		5
 #define TP_MAX_ROUNDS		1000
 #define TP_MAX_POINTS		64
@@ -69,13 +71,17 @@ static struct tp_family tp_families[] = {
  * @param: its parameter
  * @seq: its place on the command line
  * @v: per family, metric and round, the measured value; the workload's
- *	own metrics first, then "cpu" and "cpu_elsewhere" when it has them
+ *	own metrics first, then "cpu" and "cpu_elsewhere" when it has them;
+ *	NULL for a family not measured, or that failed
+ * @failed: per family, NULL, or why it failed the point (which round, and
+ *	the error); its values are then dropped and its later rounds not run
  */
 struct tp_point {
 	const struct tp_workload *w;
 	long param;
 	int seq;
 	double *v[TP_NFAMILIES][TP_MAX_METRICS];
+	char *failed[TP_NFAMILIES];
 };
 
 /**
@@ -165,7 +171,8 @@ static void usage(FILE *f)
 		"With no WORKLOAD, all of them run. Every workload but memory also reports\n"
 		"its CPU time: all CPUs' busy time per unit of work (per GiB, round trip,\n"
 		"datagram or connection), and the part of it outside toyperf's threads.\n"
-		"Exit status: 0 on success, 1 on an error, 2 when af_toy.ko is not loaded.\n");
+		"Exit status: 0 on success, 1 on an error, 2 when af_toy.ko is not loaded,\n"
+		"3 when a family failed a point (a socket error; the rest is printed).\n");
 }
 
 static void usage_error(const char *fmt, const char *arg)
@@ -286,6 +293,27 @@ static bool measurable(const struct tp_family *f, const struct tp_workload *w)
 	       !f->why_not[tp_type_index(w->type)];
 }
 
+/* Family @fam failed @pt in @round (-1: the warm-up) for @why. */
+static void fail(struct tp_point *pt, int fam, int round, const char *why)
+{
+	int m, n;
+
+	if (round < 0)
+		n = asprintf(&pt->failed[fam], "warm-up round: %s", why);
+	else
+		n = asprintf(&pt->failed[fam], "round %d: %s", round + 1, why);
+	if (n < 0)
+		tp_die("out of memory");
+	for (m = 0; m < TP_MAX_METRICS; m++) {
+		free(pt->v[fam][m]);
+		pt->v[fam][m] = NULL;
+	}
+	if (!tp_quiet)
+		fprintf(stderr, "toyperf: %s %ld: %s failed in %s\n",
+			pt->w->name, pt->param, tp_families[fam].label,
+			pt->failed[fam]);
+}
+
 static double *slot(struct tp_point *pt, int fam, int metric)
 {
 	if (!pt->v[fam][metric]) {
@@ -379,9 +407,15 @@ static void run_round(struct tp_point *pt, const struct tp_family *f,
 	double busy, self;
 	int fam = family_index(f), m;
 
+	if (pt->failed[fam])
+		return;
 	cpu_time(&t0);
 	w->run(f, pt->param, secs, state, &res);
 	cpu_time(&t1);
+	if (res.failed[0]) {
+		fail(pt, fam, round, res.failed);
+		return;
+	}
 	if (round < 0)
 		return;
 	for (m = 0; m < w->nmetrics; m++)
@@ -602,6 +636,10 @@ static void print_cell(FILE *f, const struct tp_point *pt, size_t fam, int m)
 {
 	double ratio;
 
+	if (pt->failed[fam]) {
+		fputs(" failed |", f);
+		return;
+	}
 	if (!pt->v[fam][m]) {
 		fputs(" n/a |", f);
 		return;
@@ -700,6 +738,27 @@ static void print_tables(FILE *f, const struct tp_system *s)
 				fprintf(f, "\n%s: no %s here (%s).\n",
 					tp_families[fam].label, tp_type_names[t],
 					tp_families[fam].why_not[t]);
+	for (i = 0; i < tp_npoints; i++)
+		for (fam = 0; fam < TP_NFAMILIES; fam++)
+			if (tp_points[i].failed[fam]) {
+				fprintf(f, "\n%s failed %s ", tp_families[fam].label,
+					tp_points[i].w->name);
+				print_param(f, &tp_points[i]);
+				fprintf(f, ": %s.\n", tp_points[i].failed[fam]);
+			}
+}
+
+/* Did a family fail a point? */
+static bool any_failed(void)
+{
+	size_t fam;
+	int i;
+
+	for (i = 0; i < tp_npoints; i++)
+		for (fam = 0; fam < TP_NFAMILIES; fam++)
+			if (tp_points[i].failed[fam])
+				return true;
+	return false;
 }
 
 /* ----- JSON ----- */
@@ -739,6 +798,12 @@ static void json_family_cell(FILE *f, const struct tp_point *pt, size_t fam,
 	int r;
 
 	fprintf(f, "\"%s\":{", tf->name);
+	if (pt->failed[fam]) {
+		fputs("\"failed\":", f);
+		json_string(f, pt->failed[fam]);
+		fputc('}', f);
+		return;
+	}
 	if (!v) {
 		fputs("\"skipped\":", f);
 		json_string(f, tf->why_not[tp_type_index(pt->w->type)] ?
@@ -947,5 +1012,5 @@ int main(int argc, char **argv)
 		if (json != stdout && fclose(json))
 			tp_die("cannot write %s: %s", json_file, strerror(errno));
 	}
-	return 0;
+	return any_failed() ? EXIT_FAILED_POINT : 0;
 }

@@ -64,15 +64,22 @@ struct tp_cpu {
 	double scale;
 };
 
+/* The longest message saying why a family failed a round. */
+#define TP_FAILED_MAX	128
+
 /**
  * struct tp_result - what one round of a workload reports
  * @vals: the value of each of its metrics
  * @work: how much it did, in the unit its CPU time is divided by (bytes,
  *	messages, round trips, connections)
+ * @failed: empty, or why the family failed the round (its socket gave an
+ *	error a working family never gives, e.g. a reader's ENOBUFS): the
+ *	family's figures for the point are then left out, with this reason
  */
 struct tp_result {
 	double vals[TP_MAX_VALS];
 	double work;
+	char failed[TP_FAILED_MAX];
 };
 
 /**
