@@ -338,9 +338,64 @@ static void tp_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 		tp_die("pthread_create: %s", strerror(err));
 }
 
+/*
+ * ----- the end of a round -----
+ *
+ * The loops that send as fast as they can stop when a flag says the
+ * round's time is up, not by reading the clock at every send: in the TCG
+ * guest the clock source is the HPET (TCG's TSC is not trusted), so each
+ * read is a system call and an emulated device access, which cost as much
+ * as a small send itself and diluted every ratio towards 1.
+ */
+
+/**
+ * struct tp_alarm - a flag that rises at a given time
+ * @rang: true once the time has come
+ * @at: when, on CLOCK_MONOTONIC
+ * @thread: the thread that sleeps until then and raises @rang
+ */
+struct tp_alarm {
+	atomic_bool rang;
+	struct timespec at;
+	pthread_t thread;
+};
+
+static void *tp_alarm_thread(void *arg)
+{
+	struct tp_alarm *a = arg;
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &a->at, NULL))
+		;
+	atomic_store_explicit(&a->rang, true, memory_order_release);
+	return NULL;
+}
+
+/* Raise @a->rang @secs from now. */
+static void tp_alarm_set(struct tp_alarm *a, double secs)
+{
+	double at = tp_now() + secs;
+
+	atomic_init(&a->rang, false);
+	a->at.tv_sec = (time_t)at;
+	a->at.tv_nsec = (long)((at - a->at.tv_sec) * 1e9);
+	tp_thread(&a->thread, tp_alarm_thread, a);
+}
+
+static bool tp_alarm_rang(struct tp_alarm *a)
+{
+	return atomic_load_explicit(&a->rang, memory_order_acquire);
+}
+
+/* Wait for @a to ring and be done with it. */
+static void tp_alarm_join(struct tp_alarm *a)
+{
+	pthread_join(a->thread, NULL);
+}
+
 /* ----- stream: one writer thread, one reader, bytes per second ----- */
 
 /*
+ * @end: rings when the writer is to stop
  * @file: the file sendfile() reads (the sendfile workload), else -1
  * @file_size: its size
  * @err: the errno that stopped the writer early, else 0
@@ -348,7 +403,7 @@ static void tp_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 struct tp_writer {
 	int fd;
 	size_t size;
-	double deadline;
+	struct tp_alarm end;
 	int file;
 	size_t file_size;
 	int err;
@@ -362,7 +417,7 @@ static void *tp_stream_writer(void *arg)
 	/* at least one write: a thread that starts late still measures */
 	do
 		w->err = tp_try_write_all(w->fd, buf, w->size);
-	while (!w->err && tp_now() < w->deadline);
+	while (!w->err && !tp_alarm_rang(&w->end));
 	shutdown(w->fd, SHUT_WR);
 	free(buf);
 	return NULL;
@@ -391,7 +446,7 @@ static void *tp_sendfile_writer(void *arg)
 			}
 			left -= n;
 		}
-	} while (tp_now() < w->deadline);
+	} while (!tp_alarm_rang(&w->end));
 out:
 	shutdown(w->fd, SHUT_WR);
 	return NULL;
@@ -418,7 +473,7 @@ static void tp_stream_measure(const struct tp_family *f, int type,
 	w->fd = fd[0];
 	w->size = param;
 	start = tp_now();
-	w->deadline = start + secs;
+	tp_alarm_set(&w->end, secs);
 	w->err = 0;
 	tp_thread(&t, writer, w);
 	while ((n = read(fd[1], buf, param)) != 0) {
@@ -436,6 +491,7 @@ static void tp_stream_measure(const struct tp_family *f, int type,
 	res->vals[0] = bytes / MIB / (tp_now() - start);
 	res->work = bytes;
 	pthread_join(t, NULL);
+	tp_alarm_join(&w->end);
 	if (w->err && !res->failed[0])
 		snprintf(res->failed, sizeof(res->failed), "write: %s",
 			 strerror(w->err));
@@ -597,7 +653,7 @@ static void tp_seqpingpong_run(const struct tp_family *f, long param,
 struct tp_sender {
 	int fd;
 	size_t size;
-	double deadline;
+	struct tp_alarm end;
 	double elapsed;
 	unsigned long sent;
 	atomic_bool done;
@@ -618,7 +674,7 @@ static void *tp_dgram_sender(void *arg)
 		/* a full receiver, for the families that report it */
 		if (errno != EINTR && errno != ENOBUFS && errno != EAGAIN)
 			tp_die("send: %s", strerror(errno));
-	} while (tp_now() < s->deadline);
+	} while (!tp_alarm_rang(&s->end));
 
 	s->elapsed = tp_now() - start;
 	atomic_store(&s->done, true);
@@ -645,7 +701,7 @@ static void tp_dgram_run(const struct tp_family *f, long param, double secs,
 	if (setsockopt(fd[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		tp_die("SO_RCVTIMEO: %s", strerror(errno));
 	s.fd = fd[0];
-	s.deadline = tp_now() + secs;
+	tp_alarm_set(&s.end, secs);
 	atomic_init(&s.done, false);
 	tp_thread(&t, tp_dgram_sender, &s);
 	for (;;) {
@@ -661,6 +717,7 @@ static void tp_dgram_run(const struct tp_family *f, long param, double secs,
 			break;
 	}
 	pthread_join(t, NULL);
+	tp_alarm_join(&s.end);
 	tp_close_pair(fd);
 	free(buf);
 
@@ -675,12 +732,14 @@ static void tp_dgram_run(const struct tp_family *f, long param, double secs,
 static void tp_connect_run(const struct tp_family *f, long param,
 			   double secs, void *state, struct tp_result *res)
 {
-	double start = tp_now(), deadline = start + secs;
+	double start = tp_now();
+	struct tp_alarm end;
 	unsigned long n = 0;
 	struct tp_addr to;
 	int lfd, c, a;
 
 	lfd = tp_listener(f, SOCK_STREAM, &to);
+	tp_alarm_set(&end, secs);
 	do {
 		c = tp_socket(f, SOCK_STREAM);
 		tp_connect(f, c, &to);
@@ -688,9 +747,10 @@ static void tp_connect_run(const struct tp_family *f, long param,
 		close(c);
 		close(a);
 		n++;
-	} while (tp_now() < deadline);
+	} while (!tp_alarm_rang(&end));
 	res->vals[0] = n / (tp_now() - start);
 	res->work = n;
+	tp_alarm_join(&end);
 	close(lfd);
 }
 
@@ -699,7 +759,7 @@ static void tp_connect_run(const struct tp_family *f, long param,
 struct tp_lane {
 	const struct tp_family *f;
 	int cpu;
-	double deadline;
+	struct tp_alarm *end;
 	pthread_barrier_t *start;
 	double bytes;
 };
@@ -730,7 +790,7 @@ static void *tp_lane(void *arg)
 		if (!tp_read_all(fd[1], buf, TP_LANE_WRITE))
 			tp_die("parallel(%s): early end of stream", l->f->label);
 		l->bytes += TP_LANE_WRITE;
-	} while (tp_now() < l->deadline);
+	} while (!tp_alarm_rang(l->end));
 	tp_close_pair(fd);
 	free(buf);
 	return NULL;
@@ -744,6 +804,7 @@ static void tp_parallel_run(const struct tp_family *f, long param,
 	pthread_t *t = calloc(param, sizeof(*t));
 	pthread_barrier_t start;
 	double bytes = 0, begin;
+	struct tp_alarm end;
 	long i;
 
 	if (!lanes || !t)
@@ -753,13 +814,12 @@ static void tp_parallel_run(const struct tp_family *f, long param,
 		lanes[i].f = f;
 		lanes[i].cpu = i % (ncpus > 0 ? ncpus : 1);
 		lanes[i].start = &start;
-		lanes[i].deadline = 1e300;
+		lanes[i].end = &end;
 		tp_thread(&t[i], tp_lane, &lanes[i]);
 	}
 	/* the lanes have their sockets; the clock starts for all at once */
 	begin = tp_now();
-	for (i = 0; i < param; i++)
-		lanes[i].deadline = begin + secs;
+	tp_alarm_set(&end, secs);
 	pthread_barrier_wait(&start);
 	for (i = 0; i < param; i++) {
 		pthread_join(t[i], NULL);
@@ -767,6 +827,7 @@ static void tp_parallel_run(const struct tp_family *f, long param,
 	}
 	res->vals[0] = bytes / MIB / (tp_now() - begin);
 	res->work = bytes;
+	tp_alarm_join(&end);
 	pthread_barrier_destroy(&start);
 	free(lanes);
 	free(t);
