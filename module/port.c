@@ -9,10 +9,12 @@
  * socket may share a port number and two namespaces never see each
  * other's ports. A table is an rhashtable keyed by port: inserts that find
  * the port taken fail atomically (EADDRINUSE), and lookups cost the same
- * with one socket or ten thousand. Lookups run under rcu_read_lock() and
- * take a reference only on a socket whose refcount is not already zero; a
+ * with one socket or ten thousand. Lookups run under rcu_read_lock(); a
  * socket is marked SOCK_RCU_FREE when it enters a table, which keeps its
- * memory valid until the grace period ends. Sockets that never enter one
+ * memory valid until the grace period ends, so a lookup may use what it
+ * found until rcu_read_unlock() (datagram senders, toy_lookup_rcu()) or
+ * take a reference on it if its refcount is not already zero (connect,
+ * toy_lookup()). Sockets that never enter one
  * (accepted ones, unbound ones) are found by nobody and are freed at once,
  * without waiting for RCU.
  */
@@ -196,7 +198,8 @@ void toy_unbind(struct sock *sk)
  * Context: rcu_read_lock() held. The socket found stays in memory until
  * the caller's rcu_read_unlock(): every socket that entered a port table
  * is freed only after a grace period (SOCK_RCU_FREE). It may be closing
- * meanwhile; the caller checks SOCK_DEAD under its lock before using it.
+ * meanwhile; the caller checks SOCK_DEAD under its lock before queuing
+ * to it.
  *
  * Return: the socket, or NULL when no socket is bound there.
  */

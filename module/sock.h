@@ -70,7 +70,9 @@ struct toy_stats_pcpu;
  *	until release (or until a connect() that allocated it fails); the
  *	list's bucket lock guards it. The netlink dump walks that list.
  * @stats: the per-CPU counters of the socket's namespace (stats.h), set
- *	at allocation; the socket keeps its namespace, and so them, alive.
+ *	at allocation. A user socket holds its namespace, and so them; a
+ *	kernel socket must be closed before its namespace goes, as with any
+ *	family.
  * @tx_bytes: payload bytes this socket sent; atomic, because several
  *	threads may send on one socket without a common lock.
  * @tx_msgs: sendmsg() calls that sent data; atomic, as @tx_bytes.
@@ -135,10 +137,12 @@ struct toy_stats_pcpu;
  *
  * References (sk_refcnt): the struct socket (dropped by release), a
  * connected peer's @peer, a listener's @accept_queue for a socket not yet
- * accepted, and lookups in progress. A socket that was ever in a port
- * table is freed after an RCU grace period (SOCK_RCU_FREE, set when it
- * enters the table) so that lookups under rcu_read_lock() may take a
- * reference with refcount_inc_not_zero(); others are freed at once. Every
+ * accepted, and connect()'s lookup of a listener. A socket that was ever in
+ * a port table is freed after an RCU grace period (SOCK_RCU_FREE, set when
+ * it enters the table), so that a lookup under rcu_read_lock() may take a
+ * reference with refcount_inc_not_zero(), or, as a datagram sender does,
+ * use the socket without one until rcu_read_unlock(); others are freed at
+ * once. Every
  * skb a socket sends is charged to its sk_wmem_alloc until the reader
  * frees it, which keeps the sender's memory alive until then.
  *

@@ -450,10 +450,14 @@ TEST(dgram_failed_binds_never_lend_the_port_to_a_sender)
  * UDP does), so it may find one that is closing at that very moment. Each
  * send must then either be delivered or fail with ECONNREFUSED; none may
  * touch a freed socket (KASAN in make check-debug) or go uncounted: in the
- * namespace's counters every datagram sent was received or dropped.
+ * namespace's counters every datagram sent was received or dropped. The
+ * receivers' buffers are small, so that senders also drop at closing
+ * receivers, and a member of the events group makes each drop build a
+ * netlink event from the receiver's state, in the sender's RCU section.
  */
 #define CHURN_SENDERS	2
 #define CHURN_MS	2000
+#define CHURN_RCVBUF	4096
 
 struct churn {
 	int family;
@@ -461,7 +465,28 @@ struct churn {
 	unsigned long sent;	/* datagrams send() accepted */
 	unsigned long refused;
 	int bad_errno;
+	struct toy_genl events;
+	unsigned long drops_events;
 };
+
+static int churn_count_drops(const struct toy_sock_info *ev, void *data)
+{
+	struct churn *c = data;
+
+	if (ev->val[TOY_SOCK_A_EVENT] == TOY_EVENT_DROPS)
+		c->drops_events++;
+	return 0;
+}
+
+/* Reads the event stream while the senders run; lost events are fine. */
+static void *churn_listener(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+		toy_events_read(&c->events, WAKE_MS, churn_count_drops, c);
+	return NULL;
+}
 
 static void *churn_sender(void *arg)
 {
@@ -490,8 +515,10 @@ static void *churn_sender(void *arg)
 TEST(dgram_senders_racing_with_the_receivers_close_lose_nothing_uncounted)
 {
 	struct churn c = { .family = toy_family() };
-	pthread_t senders[CHURN_SENDERS];
-	unsigned long rounds = 0, read = 0;
+	struct sockaddr_toy here = { .stoy_family = c.family, .stoy_port = PORT };
+	int rcvbuf = CHURN_RCVBUF;
+	pthread_t senders[CHURN_SENDERS], listener;
+	unsigned long rounds = 0, taken = 0;
 	const struct toy_type_stats *d;
 	struct toy_stats st;
 	struct toy_genl g;
@@ -502,34 +529,43 @@ TEST(dgram_senders_racing_with_the_receivers_close_lose_nothing_uncounted)
 	if (c.family < 0)
 		SKIP(return, "af_toy.ko is not loaded");
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, toy_genl_open(&c.events));
+	ASSERT_EQ(0, toy_events_join(&c.events));
+	ASSERT_EQ(0, pthread_create(&listener, NULL, churn_listener, &c));
 	for (i = 0; i < CHURN_SENDERS; i++)
 		ASSERT_EQ(0, pthread_create(&senders[i], NULL, churn_sender, &c));
 	end = now_ms() + CHURN_MS;
 	while (now_ms() < end) {
-		int rx = toy_socket_bound(c.family, SOCK_DGRAM, PORT);
+		int rx = socket(c.family, SOCK_DGRAM, 0);
 
 		ASSERT_LE(0, rx);
+		ASSERT_EQ(0, setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+					sizeof(rcvbuf)));
+		ASSERT_EQ(0, bind(rx, (struct sockaddr *)&here, sizeof(here)));
 		/* take a few, leave the rest queued for close to drop */
 		for (i = 0; i < 4 && recv(rx, &byte, 1, MSG_DONTWAIT) == 1; i++)
-			read++;
+			taken++;
 		close(rx);
 		rounds++;
 	}
 	__atomic_store_n(&c.stop, true, __ATOMIC_RELEASE);
 	for (i = 0; i < CHURN_SENDERS; i++)
 		pthread_join(senders[i], NULL);
+	pthread_join(listener, NULL);
+	toy_genl_close(&c.events);
 
-	TH_LOG("%lu rounds: %lu datagrams sent, %lu read, %lu refused",
-	       rounds, c.sent, read, c.refused);
+	TH_LOG("%lu rounds: %lu datagrams sent, %lu read, %lu refused, %lu drops events",
+	       rounds, c.sent, taken, c.refused, c.drops_events);
 	EXPECT_EQ(0, c.bad_errno) TH_LOG("a send failed: %s", strerror(c.bad_errno));
 	EXPECT_LT(0UL, c.sent);
 	EXPECT_LT(0UL, c.refused);
+	EXPECT_LT(0UL, c.drops_events);
 	ASSERT_EQ(0, toy_genl_open(&g));
 	ASSERT_EQ(0, toy_stats_get(&g, &st));
 	toy_genl_close(&g);
 	d = &st.dgram;
 	EXPECT_EQ(c.sent, d->val[TOY_TYPE_A_TX_MSGS]);
-	EXPECT_EQ(read, d->val[TOY_TYPE_A_RX_MSGS]);
+	EXPECT_EQ(taken, d->val[TOY_TYPE_A_RX_MSGS]);
 	EXPECT_EQ(d->val[TOY_TYPE_A_TX_MSGS],
 		  d->val[TOY_TYPE_A_RX_MSGS] + d->val[TOY_TYPE_A_DROPS]);
 }
