@@ -14,9 +14,9 @@
  * memory valid until the grace period ends, so a lookup may use what it
  * found until rcu_read_unlock() (datagram senders, toy_lookup_rcu()) or
  * take a reference on it if its refcount is not already zero (connect,
- * toy_lookup()). Sockets that never enter one
- * (accepted ones, unbound ones) are found by nobody and are freed at once,
- * without waiting for RCU.
+ * toy_lookup()). Sockets that never enter one (accepted ones, unbound
+ * ones) are found by nobody and are freed at once, without waiting for
+ * RCU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -142,9 +142,8 @@ struct toy_stats_pcpu;
  * it enters the table), so that a lookup under rcu_read_lock() may take a
  * reference with refcount_inc_not_zero(), or, as a datagram sender does,
  * use the socket without one until rcu_read_unlock(); others are freed at
- * once. Every
- * skb a socket sends is charged to its sk_wmem_alloc until the reader
- * frees it, which keeps the sender's memory alive until then.
+ * once. Every skb a socket sends is charged to its sk_wmem_alloc until the
+ * reader frees it, which keeps the sender's memory alive until then.
  *
  * Who may read @peer without @lock: a connected socket's @peer reference
  * is dropped only by its own release, after it left the socket list. So

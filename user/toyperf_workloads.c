@@ -363,9 +363,15 @@ struct tp_alarm {
 static void *tp_alarm_thread(void *arg)
 {
 	struct tp_alarm *a = arg;
+	int err;
 
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &a->at, NULL))
-		;
+	/* a signal cuts the sleep short; any other error would loop for ever */
+	do
+		err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &a->at,
+				      NULL);
+	while (err == EINTR);
+	if (err)
+		tp_die("clock_nanosleep: %s", strerror(err));
 	atomic_store_explicit(&a->rang, true, memory_order_release);
 	return NULL;
 }
