@@ -91,6 +91,52 @@ static_assert(__same_type(&fn##_pre_6_10,				\
 #endif
 
 /*
+ * 6.7: a family may take setsockopt(SOL_SOCKET) itself by setting
+ * SOCK_CUSTOM_SOCKOPT in its struct socket's flags (AF_VSOCK does, for
+ * SO_ZEROCOPY). Before, only MPTCP could, and the core refuses
+ * SO_ZEROCOPY to every family but TCP, UDP and RDS, so SOL_TOY is the
+ * only way there. toy_sock_own_sol_socket() sets the flag where it exists
+ * and toy_sock_owns_sol_socket() reads it; before 6.7 they do nothing and
+ * say false. (Checked against the supported kernels only: 6.1 has no
+ * flag, 6.12 has it as a macro and 7.3 as an enum member.)
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline void toy_sock_own_sol_socket(struct socket *sock)
+{
+	set_bit(SOCK_CUSTOM_SOCKOPT, &sock->flags);
+}
+
+static inline bool toy_sock_owns_sol_socket(const struct socket *sock)
+{
+	return test_bit(SOCK_CUSTOM_SOCKOPT, &sock->flags);
+}
+#else
+static inline void toy_sock_own_sol_socket(struct socket *sock)
+{
+}
+
+static inline bool toy_sock_owns_sol_socket(const struct socket *sock)
+{
+	return false;
+}
+#endif
+
+/*
+ * 6.16: device memory TCP sends. msg_zerocopy_realloc() takes whether the
+ * buffer is device memory, and __zerocopy_sg_from_iter() the device
+ * memory binding to take it from; plain user memory passes false and
+ * NULL, which is what older kernels do without the arguments. (Checked
+ * against the supported kernels only: 6.12 has not the arguments, 7.3
+ * has.)
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
+#define msg_zerocopy_realloc(sk, size, uarg, devmem) \
+	msg_zerocopy_realloc(sk, size, uarg)
+#define __zerocopy_sg_from_iter(msg, sk, skb, from, length, binding) \
+	__zerocopy_sg_from_iter(msg, sk, skb, from, length)
+#endif
+
+/*
  * 6.6: the attributes a generic netlink dump was asked with moved into a
  * struct genl_info, which genl_info_dump() returns; before, they were in
  * struct genl_dumpit_info itself, under the same name.

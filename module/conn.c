@@ -471,6 +471,14 @@ int toy_conn_accept(struct socket *sock, struct socket *newsock,
 out:
 	if (err)
 		return err;
+	/*
+	 * As in TCP, the new socket has its listener's SO_ZEROCOPY, and takes
+	 * the option levels its listener takes (compat.h). Nobody else writes
+	 * its sk_flags yet: it is off the queue and not reachable by its fd.
+	 */
+	sock_valbool_flag(newsk, SOCK_ZEROCOPY, sock_flag(sk, SOCK_ZEROCOPY));
+	if (toy_sock_owns_sol_socket(sock))
+		toy_sock_own_sol_socket(newsock);
 	/* the accept queue's reference becomes the new socket's */
 	sock_graft(newsk, newsock);
 	newsock->state = SS_CONNECTED;

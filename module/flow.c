@@ -303,7 +303,9 @@ __poll_t toy_flow_poll_mask(const struct sock *sk, bool readable)
 	u8 shutdown = READ_ONCE(sk->sk_shutdown);
 	__poll_t mask = 0;
 
-	if (READ_ONCE(sk->sk_err))
+	/* an error, or zerocopy completions to read (stream.c) */
+	if (READ_ONCE(sk->sk_err) ||
+	    !skb_queue_empty_lockless(&sk->sk_error_queue))
 		mask |= EPOLLERR;
 	if (shutdown == SHUTDOWN_MASK)
 		mask |= EPOLLHUP;

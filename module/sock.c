@@ -277,6 +277,16 @@ int toy_send_each_page(struct socket *sock, struct msghdr *msg, size_t len,
 	return sent;
 }
 
+/*
+ * sk_destruct: the last reference is gone. Zerocopy completions (stream.c)
+ * that nobody read are freed here and not at close: each one held the
+ * socket until it was queued, so none can come after this.
+ */
+static void toy_sock_destruct(struct sock *sk)
+{
+	skb_queue_purge(&sk->sk_error_queue);
+}
+
 /**
  * toy_sock_alloc() - allocate and initialise an AF_TOY sock
  * @net: its network namespace
@@ -299,6 +309,7 @@ struct sock *toy_sock_alloc(struct net *net, struct socket *sock, int type,
 
 	sock_init_data(sock, sk);
 	sk->sk_type = type;
+	sk->sk_destruct = toy_sock_destruct;
 
 	tsk = toy_sk(sk);
 	tsk->stats = toy_net(net)->stats->pcpu;

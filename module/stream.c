@@ -13,9 +13,13 @@
  * was read; a read may take bytes of several skbs, and one skb may feed
  * several reads.
  *
- * Two paths avoid a copy: a reader asleep with an empty queue posts its
- * buffer for a sender to copy into directly (struct toy_direct), and
- * sendfile() or splice() queue the sender's pages by reference.
+ * Three paths avoid a copy: a reader asleep with an empty queue posts its
+ * buffer for a sender to copy into directly (struct toy_direct);
+ * sendfile() or splice() queue the sender's pages by reference; and so
+ * does a sendmsg() with MSG_ZEROCOPY on a socket with SO_ZEROCOPY on,
+ * taking references to the pages under the user's buffer. The sender
+ * then learns from a completion on its error queue that the reader is
+ * done with them (Documentation/af_toy.rst, "Zerocopy").
  *
  * Readers of one socket are serialised by lock_sock(); senders take no
  * lock of their own socket. Which lock guards what: struct toy_sock,
@@ -23,6 +27,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/errqueue.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/poll.h>
@@ -56,12 +61,13 @@
  * struct toy_skb_cb - AF_TOY data in skb->cb of a queued stream skb
  * @consumed: bytes of the skb already read; written by the one reader
  *	holding lock_sock() under sk_receive_queue.lock.
- * @spliced: the skb holds references to a sender's pages (sendfile(),
- *	splice()); set before it is queued, never changed.
+ * @by_ref: the skb holds references to a sender's pages (sendfile(),
+ *	splice(), MSG_ZEROCOPY) rather than a copy; set before it is
+ *	queued, never changed.
  */
 struct toy_skb_cb {
 	u32 consumed;
-	bool spliced;
+	bool by_ref;
 };
 
 #define TOY_SKB_CB(skb)	((struct toy_skb_cb *)(skb)->cb)
@@ -83,7 +89,7 @@ static struct sk_buff *toy_stream_alloc_skb(struct sock *sk, size_t size,
 	skb->data_len = size - linear;
 	skb->len = size;
 	TOY_SKB_CB(skb)->consumed = 0;
-	TOY_SKB_CB(skb)->spliced = false;
+	TOY_SKB_CB(skb)->by_ref = false;
 	return skb;
 }
 
@@ -115,8 +121,54 @@ static struct sk_buff *toy_stream_splice_skb(struct sock *sk,
 	}
 	skb_set_owner_w(skb, sk);
 	TOY_SKB_CB(skb)->consumed = 0;
-	TOY_SKB_CB(skb)->spliced = true;
+	TOY_SKB_CB(skb)->by_ref = true;
 	*size = n;
+	return skb;
+}
+
+/*
+ * MSG_ZEROCOPY: an skb holding references to the pages under up to
+ * *@size bytes of @msg's user buffer, charged to @sk, which @uarg tells
+ * when the skb is freed; *@size becomes what it holds. The pages are
+ * held by reference (get_user_pages()), not pinned for DMA, as TCP
+ * holds them. A buffer of more pieces than an skb has fragments
+ * (MAX_SKB_FRAGS) fills the skb and leaves the rest for the next; a
+ * fault after some pages keeps those, as a copying send keeps what it
+ * copied.
+ */
+static struct sk_buff *toy_stream_zerocopy_skb(struct sock *sk,
+					       struct msghdr *msg,
+					       struct ubuf_info *uarg,
+					       size_t *size, int *err)
+{
+	struct sk_buff *skb;
+	int ret;
+
+	skb = alloc_skb(0, sk->sk_allocation);
+	if (!skb) {
+		*err = -ENOBUFS;
+		return NULL;
+	}
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	/*
+	 * First: with no socket given, the pages' truesize is charged to
+	 * skb->sk's sk_wmem_alloc, as the skb's own is, so that flow control
+	 * bounds the pages in flight; given the socket, a SOCK_STREAM one
+	 * would be charged TCP's way (sk_wmem_queued), which nothing here
+	 * uncharges.
+	 */
+	skb_set_owner_w(skb, sk);
+	ret = __zerocopy_sg_from_iter(NULL, NULL, skb, &msg->msg_iter, *size,
+				      NULL);
+	if (!skb->len) {
+		kfree_skb(skb);
+		*err = ret ?: -EFAULT;
+		return NULL;
+	}
+	skb_zcopy_set(skb, uarg, NULL);
+	TOY_SKB_CB(skb)->consumed = 0;
+	TOY_SKB_CB(skb)->by_ref = true;
+	*size = skb->len;
 	return skb;
 }
 
@@ -132,24 +184,28 @@ static size_t toy_stream_skb_size(const struct sock *sk,
 
 /*
  * Queue the next skb of @msg to @peer: up to @left bytes copied into it,
- * or with @splice the pages @msg's iterator holds, by reference. Returns
- * the bytes queued or an errno.
+ * or by reference the pages @msg's iterator holds (@splice) or those
+ * under its user buffer (@uarg, MSG_ZEROCOPY). Returns the bytes queued
+ * or an errno.
  */
 static ssize_t toy_stream_queue_next(struct sock *sk, struct sock *peer,
 				     struct msghdr *msg, size_t left,
-				     bool splice)
+				     bool splice, struct ubuf_info *uarg)
 {
 	size_t size = toy_stream_skb_size(sk, peer, left);
+	bool copy = !splice && !uarg;
 	struct sk_buff *skb;
 	int err = 0;
 
 	if (splice)
 		skb = toy_stream_splice_skb(sk, msg, &size, &err);
+	else if (uarg)
+		skb = toy_stream_zerocopy_skb(sk, msg, uarg, &size, &err);
 	else
 		skb = toy_stream_alloc_skb(sk, size, &err);
 	if (!skb)
 		return err;
-	if (!splice)
+	if (copy)
 		err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, size);
 	if (!err)
 		err = toy_flow_queue_skb(peer, skb);
@@ -161,8 +217,22 @@ static ssize_t toy_stream_queue_next(struct sock *sk, struct sock *peer,
 }
 
 /*
+ * Does @msg go by reference, MSG_ZEROCOPY? Only when the socket has
+ * SO_ZEROCOPY on (else the flag is ignored, as TCP ignores it) and the
+ * bytes are in user memory: a kernel caller's buffer has no pages to
+ * take references to.
+ */
+static bool toy_stream_zerocopy(const struct sock *sk,
+				const struct msghdr *msg, size_t len)
+{
+	return len && msg->msg_flags & MSG_ZEROCOPY &&
+	       sock_flag(sk, SOCK_ZEROCOPY) && user_backed_iter(&msg->msg_iter);
+}
+
+/*
  * Send @len bytes of @msg: copied into skbs, or with @splice (sendfile(),
- * splice()) queued as references to the pages @msg's iterator holds.
+ * splice()) queued as references to the pages @msg's iterator holds, or
+ * with MSG_ZEROCOPY as references to the pages under its user buffer.
  */
 static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 			   size_t len, bool splice)
@@ -171,9 +241,11 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 	 * A reader waits with an empty queue: copy straight to it. Not pages
 	 * to splice, which the reader copies from as they are: it would be
 	 * one copy either way, and the reader's pinning would cost more than
-	 * it saves.
+	 * it saves. Nor a zerocopy send, whose caller asked for its pages to
+	 * be read where they are.
 	 */
 	bool direct_ok = !splice;
+	struct ubuf_info *uarg = NULL;
 	struct sock *sk = sock->sk;
 	size_t sent = 0, direct = 0;
 	struct sock *peer;
@@ -195,6 +267,17 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		return -ENOTCONN;
 
 	err = toy_flow_send_error(sk);
+	if (!err && !splice && toy_stream_zerocopy(sk, msg, len)) {
+		/*
+		 * The completion to come, numbered; charges @len to the
+		 * caller's RLIMIT_MEMLOCK and the socket's option memory
+		 * until it is read, and holds the socket until then.
+		 */
+		uarg = msg_zerocopy_realloc(sk, len, NULL, false);
+		if (!uarg)
+			err = -ENOBUFS;
+		direct_ok = false;
+	}
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	while (!err && sent < len) {
 		ssize_t n = 0;
@@ -208,12 +291,20 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		}
 		if (!n)
 			n = toy_stream_queue_next(sk, peer, msg, len - sent,
-						  splice);
+						  splice, uarg);
 		if (n < 0)
 			err = n;
 		else
 			sent += n;
 	}
+	/*
+	 * The skbs queued hold the completion now; sent nothing, it is
+	 * withdrawn, number and all, and never reported.
+	 */
+	if (uarg && sent)
+		net_zcopy_put(uarg);
+	else if (uarg)
+		net_zcopy_put_abort(uarg, true);
 
 	if (sent)
 		toy_count_tx(sk, sent);
@@ -303,7 +394,7 @@ static size_t toy_stream_read(struct sock *sk, struct msghdr *msg,
 			      size_t size, int target, long *timeo, int *err,
 			      size_t *direct)
 {
-	bool spliced = false;
+	bool by_ref = false;
 	size_t copied = 0, n;
 
 	while (copied < size) {
@@ -321,14 +412,14 @@ static size_t toy_stream_read(struct sock *sk, struct msghdr *msg,
 		}
 		if (!toy_stream_copy_skb(skb, msg, size, &copied, err))
 			break;
-		spliced = TOY_SKB_CB(skb)->spliced;
+		by_ref = TOY_SKB_CB(skb)->by_ref;
 		toy_stream_consume(sk, skb, copied - before);
 	}
 	/*
-	 * A reader fed spliced pages posts no buffer: the sender would not
+	 * A reader fed a sender's pages posts no buffer: the sender would not
 	 * copy into it, and pinning it would cost for nothing.
 	 */
-	toy_sk(sk)->rx_last = spliced ? 0 : copied;
+	toy_sk(sk)->rx_last = by_ref ? 0 : copied;
 	return copied;
 }
 
@@ -370,14 +461,11 @@ static int toy_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 	int target;
 	int err = 0;
 
+	/* zerocopy completions; with none, EAGAIN, as in TCP and AF_VSOCK */
+	if (flags & MSG_ERRQUEUE)
+		return sock_recv_errqueue(sk, msg, size, SOL_TOY, TOY_RECVERR);
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	/*
-	 * Nothing is ever put on a stream's error queue: as TCP and AF_VSOCK
-	 * do with an empty one, fail rather than read the stream.
-	 */
-	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN;
 
 	lock_sock(sk);
 	if (sk->sk_state != TCP_ESTABLISHED) {
@@ -441,6 +529,14 @@ static ssize_t toy_stream_splice_read(struct socket *sock, loff_t *ppos,
 			continue;
 		}
 
+		/*
+		 * A pipe would keep a zerocopy sender's pages past the
+		 * completion, while the sender may write to them again: copy
+		 * them first, which makes the completion say COPIED.
+		 */
+		err = skb_orphan_frags_rx(skb, GFP_KERNEL);
+		if (err)
+			break;
 		offset = TOY_SKB_CB(skb)->consumed;
 		want = min_t(size_t, skb->len - offset, len - spliced);
 		n = skb_splice_bits(skb, sk, offset, pipe, want, flags);
@@ -516,6 +612,68 @@ static int toy_stream_ioctl(struct socket *sock, unsigned int cmd,
 	return put_user(bytes, (int __user *)arg);
 }
 
+/*
+ * Zerocopy on or off: SO_ZEROCOPY at SOL_SOCKET, where the kernel lets the
+ * family take it (compat.h), or TOY_ZEROCOPY at SOL_TOY. The data path
+ * reads the flag without the lock, once per sendmsg().
+ */
+static int toy_stream_set_zerocopy(struct sock *sk, sockptr_t optval,
+				   unsigned int optlen)
+{
+	int val;
+
+	if (optlen < sizeof(val))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val != 0 && val != 1)
+		return -EINVAL;
+	lock_sock(sk);
+	sock_valbool_flag(sk, SOCK_ZEROCOPY, val);
+	release_sock(sk);
+	return 0;
+}
+
+/*
+ * setsockopt(): SOL_TOY, and on kernels that hand SOL_SOCKET to the
+ * family, SOL_SOCKET too, of which only SO_ZEROCOPY is the stream's: the
+ * others go to the core as they would without the handover. Any other
+ * level is refused with EOPNOTSUPP, as the core refuses it for a family
+ * without setsockopt().
+ */
+static int toy_stream_setsockopt(struct socket *sock, int level, int optname,
+				 sockptr_t optval, unsigned int optlen)
+{
+	if (level == SOL_SOCKET && optname != SO_ZEROCOPY)
+		return sock_setsockopt(sock, level, optname, optval, optlen);
+	if (level != SOL_SOCKET && level != SOL_TOY)
+		return -EOPNOTSUPP;
+	if (level == SOL_TOY && optname != TOY_ZEROCOPY)
+		return -ENOPROTOOPT;
+	return toy_stream_set_zerocopy(sock->sk, optval, optlen);
+}
+
+/* getsockopt() at SOL_TOY; the core answers SOL_SOCKET itself. */
+static int toy_stream_getsockopt(struct socket *sock, int level, int optname,
+				 char __user *optval, int __user *optlen)
+{
+	int val, len;
+
+	if (level != SOL_TOY)
+		return -EOPNOTSUPP;
+	if (optname != TOY_ZEROCOPY)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	len = min_t(int, len, sizeof(val));
+	val = sock_flag(sock->sk, SOCK_ZEROCOPY);
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
 static const struct proto_ops toy_stream_ops = {
 	TOY_CONN_OPS,
 	.poll		= toy_stream_poll,
@@ -523,6 +681,8 @@ static const struct proto_ops toy_stream_ops = {
 	.sendmsg	= toy_stream_sendmsg,
 	.recvmsg	= toy_stream_recvmsg,
 	.splice_read	= toy_stream_splice_read,
+	.setsockopt	= toy_stream_setsockopt,
+	.getsockopt	= toy_stream_getsockopt,
 	TOY_PROTO_SENDPAGE(toy_stream_send)
 };
 
@@ -536,5 +696,10 @@ static const struct proto_ops toy_stream_ops = {
  */
 int toy_stream_create(struct net *net, struct socket *sock, int kern)
 {
-	return toy_conn_create(net, sock, &toy_stream_ops, kern);
+	int err = toy_conn_create(net, sock, &toy_stream_ops, kern);
+
+	/* SO_ZEROCOPY comes to toy_stream_setsockopt() where it can */
+	if (!err)
+		toy_sock_own_sol_socket(sock);
+	return err;
 }

@@ -49,6 +49,56 @@
  */
 
 /**
+ * DOC: MSG_ZEROCOPY on SOCK_STREAM
+ *
+ * A stream socket with zerocopy on sends a sendmsg() flagged MSG_ZEROCOPY
+ * by reference, as TCP does: the pages under the caller's buffer are
+ * queued to the reader, who copies from them, so the bytes are copied
+ * once instead of twice. The caller must leave the buffer as it is until
+ * the kernel says it is done with it, by a completion on the socket's
+ * error queue. Without zerocopy on, or for sendfile() and write(), the
+ * flag is ignored and the bytes are copied as usual.
+ *
+ * Turn it on with setsockopt(fd, SOL_TOY, TOY_ZEROCOPY, &one, sizeof(int))
+ * on every kernel, or with setsockopt(SOL_SOCKET, SO_ZEROCOPY) where the
+ * kernel lets a module family take that option (6.7 and later); both set
+ * the same flag, which getsockopt() reads at either level. A socket
+ * returned by accept() inherits it from the listener, as in TCP.
+ * SOCK_SEQPACKET and SOCK_DGRAM sockets refuse it with EOPNOTSUPP.
+ *
+ * Completions are read with recvmsg(MSG_ERRQUEUE): no data, and one
+ * control message of level %SOL_TOY and type %TOY_RECVERR holding a
+ * struct sock_extended_err (linux/errqueue.h) with ee_origin
+ * SO_EE_ORIGIN_ZEROCOPY. The zerocopy sendmsg() calls of a socket are
+ * numbered from 0; ee_info to ee_data is the range completed, adjacent
+ * ranges merged. ee_code has SO_EE_CODE_ZEROCOPY_COPIED when the bytes
+ * were copied after all (a reader used splice(), which must not hand the
+ * caller's pages to a pipe). A sendmsg() that sends nothing takes no
+ * number and gets no completion. poll() reports POLLERR while
+ * completions wait; with none, recvmsg(MSG_ERRQUEUE) fails with EAGAIN.
+ *
+ * The pages in flight are bounded as TCP bounds them: by the flow
+ * control limit of the connection, and by the caller's RLIMIT_MEMLOCK
+ * (unless it has CAP_IPC_LOCK) and the socket's option memory
+ * (net.core.optmem_max), which each zerocopy sendmsg() is charged to
+ * until its completion is read; a sendmsg() over either fails with
+ * ENOBUFS and sends nothing.
+ */
+
+/**
+ * SOL_TOY - AF_TOY's own socket option level, and the level of its
+ * control messages. 1025 lies above every SOL_ value the kernel defines;
+ * only SOL_SOCKET is ever interpreted outside the family.
+ */
+#define SOL_TOY			1025
+
+/** TOY_ZEROCOPY - int, 0 or 1: SO_ZEROCOPY at %SOL_TOY (stream only) */
+#define TOY_ZEROCOPY		1
+
+/** TOY_RECVERR - control message type of a zerocopy completion */
+#define TOY_RECVERR		2
+
+/**
  * struct sockaddr_toy - an AF_TOY socket address
  * @stoy_family: the family number in use (see %TOY_FAMILY_DEFAULT)
  * @stoy_reserved: must be 0, else EINVAL
