@@ -263,6 +263,24 @@ FIXTURE_VARIANT_ADD(bad_input, setsockopt_unknown_name) {
 FIXTURE_VARIANT_ADD(bad_input, setsockopt_family_level) {
 	.op = OP_SETSOCKOPT, STREAM, .level = 25, .optname = 1, .optlen = 4,
 	.err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_input, setsockopt_zerocopy_not_0_or_1) {
+	.op = OP_SETSOCKOPT, STREAM, .level = SOL_TOY, .optname = TOY_ZEROCOPY,
+	.optlen = 4, .arg = 2, .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_input, setsockopt_zerocopy_optlen_short) {
+	.op = OP_SETSOCKOPT, STREAM, .level = SOL_TOY, .optname = TOY_ZEROCOPY,
+	.optlen = 2, .arg = 1, .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_input, setsockopt_sol_toy_unknown_name) {
+	.op = OP_SETSOCKOPT, STREAM, .level = SOL_TOY, .optname = 99,
+	.optlen = 4, .err = ENOPROTOOPT };
+FIXTURE_VARIANT_ADD(bad_input, setsockopt_zerocopy_on_dgram) {
+	.op = OP_SETSOCKOPT, DGRAM, .level = SOL_TOY, .optname = TOY_ZEROCOPY,
+	.optlen = 4, .arg = 1, .err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_input, setsockopt_zerocopy_on_seqpacket) {
+	.op = OP_SETSOCKOPT, SEQPACKET, .level = SOL_TOY,
+	.optname = TOY_ZEROCOPY, .optlen = 4, .arg = 1, .err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_input, getsockopt_sol_toy_unknown_name) {
+	.op = OP_GETSOCKOPT, STREAM, .level = SOL_TOY, .optname = 99,
+	.optlen = 4, .err = ENOPROTOOPT };
 FIXTURE_VARIANT_ADD(bad_input, getsockopt_optlen_unmapped) {
 	.op = OP_GETSOCKOPT, STREAM, .level = SOL_SOCKET, .optname = SO_TYPE,
 	.bad_ptr = true, .err = EFAULT };
@@ -457,6 +475,7 @@ static int row_call(FIXTURE_DATA(bad_input) *self,
 	case OP_IOCTL:
 		return ioctl(self->fd, v->arg, &value) ? errno : 0;
 	case OP_SETSOCKOPT:
+		value = v->arg;
 		return setsockopt(self->fd, v->level, v->optname,
 				  v->bad_ptr ? bad : (void *)&value, v->optlen) ? errno : 0;
 	case OP_GETSOCKOPT:

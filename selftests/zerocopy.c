@@ -294,6 +294,9 @@ TEST_F(zerocopy, accept_inherits_so_zerocopy_from_the_listener)
 	ASSERT_LE(0, self->fd[S]);
 	OBSERVE_IF(sockopt_int(self->fd[S], SO_ZEROCOPY) == 1, "inherited",
 		   "not inherited");
+	/* as in TCP (af_toy.h) */
+	if (variant->fam == FAM_TOY)
+		EXPECT_EQ(1, sockopt_int(self->fd[S], SO_ZEROCOPY));
 	/* and the accepted socket takes it like any other */
 	EXPECT_EQ(0, zerocopy_on(variant->fam, self->fd[S]));
 	EXPECT_EQ(1, sockopt_int(self->fd[S], SO_ZEROCOPY));
@@ -343,6 +346,8 @@ TEST_F(zerocopy, the_reader_reads_the_senders_pages)
 	/* AF_TOY's contract (af_toy.h): the reader copies from the pages */
 	if (variant->fam == FAM_TOY)
 		EXPECT_TRUE(all_are(got, ZC_LEN, 'b'));
+	/* read: the completion is queued, and poll() says so */
+	EXPECT_TRUE(poll_for(self->fd[C], 0, WAKE_MS) & POLLERR);
 	ASSERT_EQ(1, read_completion(self->fd[C], WAKE_MS, &c));
 	EXPECT_EQ(0U, c.lo);
 	EXPECT_EQ(0U, c.hi);
@@ -526,6 +531,23 @@ out:
 	close(pipefd[0]);
 	close(pipefd[1]);
 	munmap(buf, 4096);
+}
+
+TEST_F(zerocopy, a_send_from_unmapped_memory_fails_efault_and_completes_nothing)
+{
+	uint8_t *buf = zc_buffer(ZC_LEN, false, 'u'), got[16];
+
+	ZEROCOPY_PAIR_OR_SKIP();
+	ASSERT_TRUE(buf != NULL);
+	ASSERT_EQ(0, munmap(buf, ZC_LEN));
+	EXPECT_EQ(-1, send(self->fd[C], buf, ZC_LEN, MSG_ZEROCOPY));
+	EXPECT_EQ(EFAULT, observed_errno(errno));
+	/* nothing arrived, no completion is due, and the next send is 0 */
+	EXPECT_EQ(-1, recv(self->fd[S], got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_FALSE(poll_for(self->fd[C], 0, 0) & POLLERR);
+	ASSERT_EQ(1, send(self->fd[C], "x", 1, MSG_ZEROCOPY));
+	ASSERT_EQ(1, read_full(self->fd[S], got, 1));
+	EXPECT_LE(0, expect_completions(_metadata, variant, self->fd[C], 0, 0));
 }
 
 /* ---- buffers that change hands ---- */

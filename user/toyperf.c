@@ -114,6 +114,7 @@ static const struct tp_target tp_targets[] = {
 	{ "stream throughput, 1 MiB writes, vs AF_UNIX (stretch)", "stream", 1048576, 0, 0, 1.3, false, true },
 	{ "sendfile throughput, 1 MiB chunks, vs AF_UNIX", "sendfile", 1048576, 0, 0, 1.0, false, false },
 	{ "stream CPU per GiB, 64 KiB writes, vs AF_UNIX", "stream", 65536, TP_CPU, 0, 0.9, true, false },
+	{ "stream CPU per GiB, 1 MiB MSG_ZEROCOPY writes, vs AF_UNIX's plain ones", "zerocopy", 1048576, TP_CPU, 0, 0.6, true, false },
 	{ "ping-pong p50, 64 B, vs AF_UNIX (1.1x its rate)", "pingpong", 64, 0, 0, 1 / 1.1, true, false },
 	{ "seqpacket records, 64 KiB, vs AF_UNIX", "records", 65536, 0, 0, 1.0, false, false },
 	{ "seqpacket ping-pong p50, 64 B, vs AF_UNIX", "seqpingpong", 64, 0, 0, 1.0, true, false },

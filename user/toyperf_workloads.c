@@ -9,6 +9,7 @@
  * 127.0.0.1 port 0) and getsockname() tells the peer where to connect.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <linux/af_toy.h>
+#include <linux/errqueue.h>
 #include <linux/vm_sockets.h>
 
 #include "toyperf.h"
@@ -38,6 +40,8 @@
 #define TP_BACKLOG	128
 /* How long a dgram receiver waits for more once the sender stopped. */
 #define TP_DRAIN_MS	50
+/* How long a zerocopy writer refused ENOBUFS waits for completions. */
+#define TP_ZC_WAIT_MS	100
 /* Ping-pong keeps at most this many round-trip times per round. */
 #define TP_MAX_SAMPLES	(1 << 20)
 /* The largest UDP payload over IPv4, less than the other families' */
@@ -562,6 +566,82 @@ static void tp_sendfile_run(const struct tp_family *f, long param,
 			  tp_sendfile_writer, res);
 }
 
+/* ----- zerocopy: the stream, written with MSG_ZEROCOPY ----- */
+
+/* SO_ZEROCOPY on @fd, at SOL_SOCKET or else AF_TOY's own level. */
+static bool tp_zerocopy_on(int fd)
+{
+	int one = 1;
+
+	return !setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)) ||
+	       !setsockopt(fd, SOL_TOY, TOY_ZEROCOPY, &one, sizeof(one));
+}
+
+/* Read the completions queued on @fd's error queue: 0 or an errno. */
+static int tp_zerocopy_drain(int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err))];
+
+	for (;;) {
+		struct msghdr msg = {
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+
+		if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return errno == EAGAIN ? 0 : errno;
+	}
+}
+
+/*
+ * Writes of @w->size bytes with MSG_ZEROCOPY, the completions read as
+ * they come. As the kernel's own msg_zerocopy benchmark does, it sends
+ * the same buffer again without waiting for its completion: the bytes
+ * never change, so the reader reads what it would, and the cost measured
+ * is the family's. A send refused with ENOBUFS (completions fill the
+ * socket's option memory) waits for them and tries again. A family
+ * without MSG_ZEROCOPY (AF_UNIX) gets plain writes: the reference.
+ */
+static void *tp_zerocopy_writer(void *arg)
+{
+	struct tp_writer *w = arg;
+	char *buf = tp_buffer(w->size);
+	bool zc = tp_zerocopy_on(w->fd);
+	int flags = zc ? MSG_ZEROCOPY : 0;
+
+	do {
+		size_t off = 0;
+
+		while (!w->err && off < w->size) {
+			ssize_t n = send(w->fd, buf + off, w->size - off, flags);
+
+			if (n < 0 && zc && errno == ENOBUFS) {
+				struct pollfd p = { .fd = w->fd };
+
+				poll(&p, 1, TP_ZC_WAIT_MS);
+			} else if (n < 0 && errno != EINTR) {
+				w->err = errno;
+			} else if (n > 0) {
+				off += n;
+			}
+			if (zc && !w->err)
+				w->err = tp_zerocopy_drain(w->fd);
+		}
+	} while (!w->err && !tp_alarm_rang(&w->end));
+	shutdown(w->fd, SHUT_WR);
+	free(buf);
+	return NULL;
+}
+
+/* Throughput of writes of @param bytes with MSG_ZEROCOPY. */
+static void tp_zerocopy_run(const struct tp_family *f, long param,
+			    double secs, void *state, struct tp_result *res)
+{
+	struct tp_writer w = { .file = -1 };
+
+	tp_stream_measure(f, SOCK_STREAM, param, secs, &w, tp_zerocopy_writer,
+			  res);
+}
+
 /* ----- ping-pong: round-trip times of @param-byte messages ----- */
 
 struct tp_echo {
@@ -1031,6 +1111,16 @@ const struct tp_workload tp_workloads[] = {
 		.cpu = TP_CPU_PER_GIB,
 		.interleaved = true, .setup = tp_sendfile_setup,
 		.run = tp_sendfile_run, .teardown = tp_sendfile_teardown,
+	},
+	{
+		.name = "zerocopy",
+		.title = "Stream throughput with MSG_ZEROCOPY (plain writes where the family has none)",
+		.type = SOCK_STREAM, .param_name = "write", .param_unit = "B",
+		.params = { 65536, 1048576 }, .nparams = 2,
+		.max_param = 64L << 20,
+		.metrics = { { "throughput", "MiB/s", false } }, .nmetrics = 1,
+		.cpu = TP_CPU_PER_GIB,
+		.interleaved = true, .run = tp_zerocopy_run,
 	},
 	{
 		.name = "pingpong", .title = "Ping-pong round trip",
