@@ -257,7 +257,7 @@ trace-guide: all
 # between the matrix markers. make check fails when its own run of the
 # same tests would write anything else (matrix-check).
 MATRIX := Documentation/behaviour-matrix.md
-MATRIX_TESTS := socket_create bind stream seqpacket dgram splice user_memory races
+MATRIX_TESTS := socket_create bind stream seqpacket dgram splice zerocopy user_memory races
 MATRIX_GEN := selftests/behaviour-matrix.sh
 
 matrix:

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The behaviour matrix from the output of the comparative selftests
-# (socket_create, bind, stream, seqpacket, dgram, splice, user_memory,
-# races) as run_tests.sh prints it:
+# (socket_create, bind, stream, seqpacket, dgram, splice, zerocopy,
+# user_memory, races) as run_tests.sh prints it:
 # one row per behaviour (fixture.test), one column per family and socket
 # type, each cell what that family did there. Each section shows the
 # columns some row of it has a value in.
@@ -88,7 +88,7 @@ awk -v mode="$mode" -v labels="${labels[*]}" '
 BEGIN {
 	nk = split(labels, klabel, " ")
 	if (nk == 0) nk = 1
-	nbins = split("socket_create bind stream seqpacket dgram splice user_memory races", bins, " ")
+	nbins = split("socket_create bind stream seqpacket dgram splice zerocopy user_memory races", bins, " ")
 	for (i = 1; i <= nbins; i++)
 		wanted[bins[i]] = 1
 	title["socket_create"] = "socket(2)"
@@ -97,6 +97,7 @@ BEGIN {
 	title["seqpacket"] = "SOCK_SEQPACKET"
 	title["dgram"] = "SOCK_DGRAM"
 	title["splice"] = "sendfile(2) and splice(2)"
+	title["zerocopy"] = "MSG_ZEROCOPY (SOCK_STREAM)"
 	title["user_memory"] = "Unusual user memory (SOCK_STREAM)"
 	title["races"] = "Races (SOCK_STREAM)"
 	# the type of the fixtures whose variants name only the family
@@ -105,6 +106,7 @@ BEGIN {
 	ftype["user_memory"] = "stream"
 	ftype["dgram"] = "dgram"
 	ftype["splice"] = "stream"; ftype["splice_dgram"] = "dgram"
+	ftype["zerocopy"] = "stream"
 	ftype["family"] = "any"; ftype["scope"] = "any"
 	ncols = split("unix.stream unix.seqpacket unix.dgram vsock.stream vsock.seqpacket vsock.dgram toy.stream toy.seqpacket toy.dgram", cols, " ")
 	head["unix"] = "AF_UNIX"; head["vsock"] = "AF_VSOCK"; head["toy"] = "AF_TOY"
