@@ -91,16 +91,16 @@ static_assert(__same_type(&fn##_pre_6_10,				\
 #endif
 
 /*
- * 6.7: a family may take setsockopt(SOL_SOCKET) itself by setting
- * SOCK_CUSTOM_SOCKOPT in its struct socket's flags (AF_VSOCK does, for
- * SO_ZEROCOPY). Before, only MPTCP could, and the core refuses
+ * 6.2: a family may take setsockopt(SOL_SOCKET) itself by setting
+ * SOCK_CUSTOM_SOCKOPT in its struct socket's flags (AF_VSOCK does from
+ * 6.7, for SO_ZEROCOPY). Before, only MPTCP could, and the core refuses
  * SO_ZEROCOPY to every family but TCP, UDP and RDS, so SOL_TOY is the
  * only way there. toy_sock_own_sol_socket() sets the flag where it exists
- * and toy_sock_owns_sol_socket() reads it; before 6.7 they do nothing and
+ * and toy_sock_owns_sol_socket() reads it; before 6.2 they do nothing and
  * say false. (Checked against the supported kernels only: 6.1 has no
  * flag, 6.12 has it as a macro and 7.3 as an enum member.)
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 static inline void toy_sock_own_sol_socket(struct socket *sock)
 {
 	set_bit(SOCK_CUSTOM_SOCKOPT, &sock->flags);

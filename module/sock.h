@@ -104,6 +104,14 @@ struct toy_stats_pcpu;
  * @rx_last: stream: bytes the last recvmsg() returned, which sizes the
  *	next buffer posted in @direct; 0 when they came from spliced pages.
  *	Guarded by lock_sock().
+ * @zc_busy: stream: bit %TOY_ZC_BUSY is a sleeping lock that serialises
+ *	the MSG_ZEROCOPY sends of the socket (stream.c), from taking a
+ *	completion number off sk_zckey to giving it back when the send sent
+ *	nothing; a zerocopy send in between would get the same number. Held
+ *	across the send's waits for room, so not lock_sock(), which would
+ *	keep the socket's readers out meanwhile; a bit in a word of the
+ *	socket's own (wait_on_bit_lock()), not a mutex, so that a socket is
+ *	no larger for it.
  * @peer_port: dgram: the port connect() set as default destination and
  *	only accepted source, 0 when not connected. Written under lock_sock()
  *	and @lock, read locklessly.
@@ -113,8 +121,11 @@ struct toy_stats_pcpu;
  * @drops_told_at: dgram: jiffies of the last drops event for want of
  *	room; the reporter that moves it on with cmpxchg() sends the next.
  *
- * Locks, outermost first. None is held across a sleep except lock_sock().
+ * Locks, outermost first. None is held across a sleep except
+ * %TOY_ZC_BUSY and lock_sock().
  *
+ * - @zc_busy's %TOY_ZC_BUSY bit: a socket's zerocopy senders against
+ *   each other; taken with no other lock held.
  * - lock_sock(sk): a socket's readers against each other; bind, connect,
  *   listen and autobind; @rx_last.
  * - @lock of a listener: its sk_state and sk_shutdown changes,
@@ -173,14 +184,18 @@ struct toy_sock {
 	struct list_head	accept_node;
 	wait_queue_head_t	peer_wait;
 	u32			rx_unread;
+	u32			rx_last;
 
 	struct toy_direct	*direct;
-	u32			rx_last;
+	unsigned long		zc_busy; /* bit 0: zerocopy sender's lock */
 
 	u32			peer_port;
 	u32			drops_told;
 	unsigned long		drops_told_at;
 };
+
+/* The bit of toy_sock.zc_busy that zerocopy senders take (stream.c). */
+#define TOY_ZC_BUSY	0
 
 static inline struct toy_sock *toy_sk(const struct sock *sk)
 {

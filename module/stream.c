@@ -37,6 +37,7 @@
 #include <linux/sockios.h>
 #include <linux/termios.h>
 #include <linux/uaccess.h>
+#include <linux/wait_bit.h>
 #include <net/sock.h>
 
 #include "conn.h"
@@ -246,6 +247,7 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 	 */
 	bool direct_ok = !splice;
 	struct ubuf_info *uarg = NULL;
+	bool zerocopy;
 	struct sock *sk = sock->sk;
 	size_t sent = 0, direct = 0;
 	struct sock *peer;
@@ -267,18 +269,25 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		return -ENOTCONN;
 
 	err = toy_flow_send_error(sk);
-	if (!err && !splice && toy_stream_zerocopy(sk, msg, len)) {
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	zerocopy = !err && !splice && toy_stream_zerocopy(sk, msg, len);
+	if (zerocopy && wait_on_bit_lock(&toy_sk(sk)->zc_busy, TOY_ZC_BUSY,
+					 TASK_INTERRUPTIBLE)) {
+		zerocopy = false;
+		err = sock_intr_errno(timeo);
+	}
+	if (zerocopy) {
 		/*
-		 * The completion to come, numbered; charges @len to the
-		 * caller's RLIMIT_MEMLOCK and the socket's option memory
-		 * until it is read, and holds the socket until then.
+		 * The completion to come, numbered: it charges @len to the
+		 * caller's RLIMIT_MEMLOCK and holds the socket until the
+		 * completion is queued, and takes the socket's option memory
+		 * until the completion is read.
 		 */
 		uarg = msg_zerocopy_realloc(sk, len, NULL, false);
 		if (!uarg)
 			err = -ENOBUFS;
 		direct_ok = false;
 	}
-	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	while (!err && sent < len) {
 		ssize_t n = 0;
 
@@ -305,6 +314,8 @@ static int toy_stream_send(struct socket *sock, struct msghdr *msg,
 		net_zcopy_put(uarg);
 	else if (uarg)
 		net_zcopy_put_abort(uarg, true);
+	if (zerocopy)
+		clear_and_wake_up_bit(TOY_ZC_BUSY, &toy_sk(sk)->zc_busy);
 
 	if (sent)
 		toy_count_tx(sk, sent);

@@ -97,8 +97,8 @@ FIXTURE_VARIANT_ADD(zerocopy, vsock) {
 
 FIXTURE_VARIANT_ADD(zerocopy, toy) {
 	.fam = FAM_TOY,
-	/* the core hands SOL_SOCKET to a module family from 6.7 on */
-	.sol_socket = BY_KERNEL(EOPNOTSUPP, KV(6, 7), 0),
+	/* the core hands SOL_SOCKET to a module family from 6.2 on */
+	.sol_socket = BY_KERNEL(EOPNOTSUPP, KV(6, 2), 0),
 	.cmsg_level = SOL_TOY,
 	.cmsg_type = TOY_RECVERR,
 	.one_number_per_send = true,
@@ -473,6 +473,81 @@ TEST_F(zerocopy, a_send_that_sends_nothing_takes_no_number)
 					sends));
 	free(got);
 	munmap(buf, ZC_LEN);
+}
+
+/* A thread sending 4 KiB with MSG_ZEROCOPY | MSG_DONTWAIT for a while. */
+struct racer {
+	pthread_t thread;
+	int fd;
+	long end_ms;
+	int sends;
+	size_t bytes;
+};
+
+static void *racer_run(void *arg)
+{
+	static const uint8_t buf[4096] = "racer";
+	struct racer *r = arg;
+
+	while (now_ms() < r->end_ms) {
+		ssize_t n = send(r->fd, buf, sizeof(buf),
+				 MSG_ZEROCOPY | MSG_DONTWAIT);
+
+		if (n > 0) {
+			r->sends++;
+			r->bytes += n;
+		}
+	}
+	return NULL;
+}
+
+/* A reader thread that reads until end of stream, counting. */
+static void *drainer_run(void *arg)
+{
+	struct reader *r = arg;
+	static uint8_t buf[65536];
+	ssize_t n;
+
+	while ((n = recv(r->fd, buf, sizeof(buf), 0)) > 0)
+		r->got += n;
+	return NULL;
+}
+
+TEST_F(zerocopy, two_threads_sending_never_share_a_number)
+{
+	struct racer racer[2];
+	struct reader drainer = { 0 };
+	int i, sends = 0;
+	size_t bytes = 0;
+	long next;
+
+	ZEROCOPY_PAIR_OR_SKIP();
+	if (!variant->one_number_per_send)
+		SKIP(return, "%s numbers packets, not sends: the count cannot be checked",
+		     fam_name(variant->fam));
+	/* a small buffer: sends that send nothing come often */
+	ASSERT_EQ(0, set_int(self->fd[C], SOL_SOCKET, SO_SNDBUF, 16384));
+	drainer.fd = self->fd[S];
+	pthread_create(&drainer.thread, NULL, drainer_run, &drainer);
+	for (i = 0; i < 2; i++) {
+		racer[i] = (struct racer){ .fd = self->fd[C],
+					   .end_ms = now_ms() + 1000 };
+		pthread_create(&racer[i].thread, NULL, racer_run, &racer[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(racer[i].thread, NULL);
+		sends += racer[i].sends;
+		bytes += racer[i].bytes;
+	}
+	shutdown(self->fd[C], SHUT_WR);
+	pthread_join(drainer.thread, NULL);
+	ASSERT_EQ(bytes, drainer.got);
+	ASSERT_LT(0, sends);
+	/* every send one number, none twice, none left out */
+	next = expect_completions(_metadata, variant, self->fd[C], 0,
+				  sends - 1);
+	EXPECT_EQ(sends, next);
+	EXPECT_FALSE(poll_for(self->fd[C], 0, 0) & POLLERR);
 }
 
 TEST_F(zerocopy, a_buffer_reused_after_its_completion_arrives_intact)

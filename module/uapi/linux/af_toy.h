@@ -61,7 +61,7 @@
  *
  * Turn it on with setsockopt(fd, SOL_TOY, TOY_ZEROCOPY, &one, sizeof(int))
  * on every kernel, or with setsockopt(SOL_SOCKET, SO_ZEROCOPY) where the
- * kernel lets a module family take that option (6.7 and later); both set
+ * kernel lets a module family take that option (6.2 and later); both set
  * the same flag, which getsockopt() reads at either level. A socket
  * returned by accept() inherits it from the listener, as in TCP.
  * SOCK_SEQPACKET and SOCK_DGRAM sockets refuse it with EOPNOTSUPP.
@@ -78,11 +78,13 @@
  * completions wait; with none, recvmsg(MSG_ERRQUEUE) fails with EAGAIN.
  *
  * The pages in flight are bounded as TCP bounds them: by the flow
- * control limit of the connection, and by the caller's RLIMIT_MEMLOCK
- * (unless it has CAP_IPC_LOCK) and the socket's option memory
- * (net.core.optmem_max), which each zerocopy sendmsg() is charged to
- * until its completion is read; a sendmsg() over either fails with
- * ENOBUFS and sends nothing.
+ * control limit of the connection; by the caller's RLIMIT_MEMLOCK
+ * (unless it has CAP_IPC_LOCK), which each zerocopy sendmsg() is charged
+ * its length to until the reader is done with its pages; and by the
+ * socket's option memory (net.core.optmem_max), which holds each
+ * completion until it is read. A sendmsg() over either limit fails with
+ * ENOBUFS and sends nothing. Unlike TCP over loopback, which copies, the
+ * pages stay queued for as long as the reader leaves them unread.
  */
 
 /**
