@@ -577,12 +577,15 @@ static bool tp_zerocopy_on(int fd)
 	       !setsockopt(fd, SOL_TOY, TOY_ZEROCOPY, &one, sizeof(one));
 }
 
-/* Read the completions queued on @fd's error queue: 0 or an errno. */
-static int tp_zerocopy_drain(int fd)
+/*
+ * Read the completions queued on @fd's error queue, counting them in
+ * *@n: 0 or an errno.
+ */
+static int tp_zerocopy_drain(int fd, int *n)
 {
 	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err))];
 
-	for (;;) {
+	for (*n = 0;; (*n)++) {
 		struct msghdr msg = {
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 		};
@@ -597,9 +600,11 @@ static int tp_zerocopy_drain(int fd)
  * they come. As the kernel's own msg_zerocopy benchmark does, it sends
  * the same buffer again without waiting for its completion: the bytes
  * never change, so the reader reads what it would, and the cost measured
- * is the family's. A send refused with ENOBUFS (completions fill the
- * socket's option memory) waits for them and tries again. A family
- * without MSG_ZEROCOPY (AF_UNIX) gets plain writes: the reference.
+ * is the family's. A send refused for want of memory (ENOBUFS; ENOMEM
+ * from AF_VSOCK), which completions waiting to be read can cause, waits
+ * for them and tries again; refused with none to read, it fails the
+ * round. A family without MSG_ZEROCOPY (AF_UNIX) gets plain writes: the
+ * reference.
  */
 static void *tp_zerocopy_writer(void *arg)
 {
@@ -613,8 +618,11 @@ static void *tp_zerocopy_writer(void *arg)
 
 		while (!w->err && off < w->size) {
 			ssize_t n = send(w->fd, buf + off, w->size - off, flags);
+			bool refused = n < 0 && zc &&
+				       (errno == ENOBUFS || errno == ENOMEM);
+			int err = errno, drained = 0;
 
-			if (n < 0 && zc && errno == ENOBUFS) {
+			if (refused) {
 				struct pollfd p = { .fd = w->fd };
 
 				poll(&p, 1, TP_ZC_WAIT_MS);
@@ -624,7 +632,9 @@ static void *tp_zerocopy_writer(void *arg)
 				off += n;
 			}
 			if (zc && !w->err)
-				w->err = tp_zerocopy_drain(w->fd);
+				w->err = tp_zerocopy_drain(w->fd, &drained);
+			if (refused && !drained && !w->err)
+				w->err = err;
 		}
 	} while (!w->err && !tp_alarm_rang(&w->end));
 	shutdown(w->fd, SHUT_WR);
