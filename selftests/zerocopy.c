@@ -288,7 +288,15 @@ TEST_F(zerocopy, so_zerocopy_is_taken_or_refused)
 
 	make_pair(_metadata, self, variant);
 	err = set_int(self->fd[C], SOL_SOCKET, SO_ZEROCOPY, 1);
-	EXPECT_EQ(want, observed_errno(err));
+	/*
+	 * AF_TOY's answers are the same on every kernel; where SOL_SOCKET is
+	 * the kernel's to give, the cell says so, and the check is per kernel
+	 */
+	if (variant->fam == FAM_TOY)
+		OBSERVE("SOL_TOY; SOL_SOCKET too from 6.2");
+	else
+		observed_errno(err);
+	EXPECT_EQ(want, err);
 	/* getsockopt() answers at SOL_SOCKET in every family */
 	EXPECT_EQ(!err, sockopt_int(self->fd[C], SO_ZEROCOPY));
 	if (variant->fam != FAM_TOY)
