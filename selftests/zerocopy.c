@@ -552,7 +552,7 @@ TEST_F(zerocopy, two_threads_sending_never_share_a_number)
 
 	ZEROCOPY_PAIR_OR_SKIP();
 	if (!variant->one_number_per_send)
-		SKIP(return, "%s numbers packets, not sends: the count cannot be checked",
+		SKIP(return, "%s numbers the pieces its reader's credit lets it queue, not sends: the count cannot be checked",
 		     fam_name(variant->fam));
 	/* a small buffer: sends that send nothing come often */
 	ASSERT_EQ(0, set_int(self->fd[C], SOL_SOCKET, SO_SNDBUF, 16384));
