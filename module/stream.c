@@ -19,11 +19,12 @@
  * does a sendmsg() with MSG_ZEROCOPY on a socket with SO_ZEROCOPY on,
  * taking references to the pages under the user's buffer. The sender
  * then learns from a completion on its error queue that the reader is
- * done with them (Documentation/af_toy.rst, "Zerocopy").
+ * done with them (Documentation/af_toy.rst, "Zerocopy: the user's own
+ * pages").
  *
  * Readers of one socket are serialised by lock_sock(); senders take no
- * lock of their own socket. Which lock guards what: struct toy_sock,
- * sock.h.
+ * lock of their own socket but the one zerocopy senders share
+ * (toy_sock.zc_busy). Which lock guards what: struct toy_sock, sock.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -131,7 +132,7 @@ static struct sk_buff *toy_stream_splice_skb(struct sock *sk,
  * MSG_ZEROCOPY: an skb holding references to the pages under up to
  * *@size bytes of @msg's user buffer, charged to @sk, which @uarg tells
  * when the skb is freed; *@size becomes what it holds. The pages are
- * held by reference (get_user_pages()), not pinned for DMA, as TCP
+ * held by reference (iov_iter_get_pages2()), not pinned for DMA, as TCP
  * holds them. A buffer of more pieces than an skb has fragments
  * (MAX_SKB_FRAGS) fills the skb and leaves the rest for the next; a
  * fault after some pages keeps those, as a copying send keeps what it
