@@ -6,9 +6,8 @@
  * fork, MAP_SHARED, munmap) while the kernel still reads them.
  *
  * A family or kernel without MSG_ZEROCOPY refuses SO_ZEROCOPY; the tests
- * that need it then SKIP, saying so. Documentation/af_toy.rst, "Zerocopy:
- * the user's own pages",
- * describes AF_TOY's.
+ * that need it then SKIP, saying so. Documentation/af_toy.rst ("Zerocopy:
+ * the user's own pages") describes AF_TOY's.
  */
 #include <errno.h>
 #include <fcntl.h>
