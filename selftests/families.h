@@ -307,23 +307,33 @@ static inline void fds_close(int *fd, int n)
 }
 
 /*
+ * af_toy.ko's reference count: each sock and each open socket file holds
+ * one. -1 without the module.
+ */
+static inline long toy_module_refs(void)
+{
+	FILE *f = fopen("/sys/module/af_toy/refcnt", "re");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
  * AF_TOY socks alive in the whole system, from the module's reference
- * count (each sock holds one), waiting up to @ms for the ones closed just
- * before to be freed (RCU, namespace teardown). -1 without the module.
+ * count, waiting up to @ms for the ones closed just before to be freed
+ * (RCU, namespace teardown). -1 without the module.
  */
 static inline long toy_sockets_settle(int ms)
 {
-	long n = -1;
+	long n;
 
 	for (;;) {
-		FILE *f = fopen("/sys/module/af_toy/refcnt", "re");
-
-		n = -1;
-		if (f) {
-			if (fscanf(f, "%ld", &n) != 1)
-				n = -1;
-			fclose(f);
-		}
+		n = toy_module_refs();
 		if (n <= 0 || ms <= 0)
 			return n;
 		poll(NULL, 0, 10);
