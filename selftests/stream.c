@@ -1262,6 +1262,43 @@ TEST_F(stream, blocked_writer_resumes_when_the_reader_reads)
 	free(buf);
 }
 
+/*
+ * The same after bulk reads, with a bulk send: the send returns once the
+ * reader has read what was queued before it, with none of its own bytes
+ * read. A program may send two requests and then wait for the reply to
+ * the first; a send that waited for its own bytes to be read (one copy
+ * out of the writer's pages, say) would hang it. The bytes come intact.
+ */
+TEST_F(stream, bulk_blocked_writer_returns_once_room_opens)
+{
+	struct call c = { .op = CALL_SEND, .flags = MSG_NOSIGNAL };
+	size_t queued, len = 65536;
+	unsigned char *buf = page_buf(len, 0), *in = page_buf(len, 0);
+	char *drain;
+
+	PAIR_OR_SKIP();
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, in);
+	bulk_warm_up(_metadata, self->fd[C], self->fd[S], in, len);
+	queued = fill(_metadata, self->fd[C]);
+	drain = malloc(queued);
+	ASSERT_NE(NULL, drain);
+	bulk_pattern(buf, len, 3);
+	c.fd = self->fd[C];
+	c.buf = buf;
+	c.len = len;
+	ASSERT_EQ(0, call_start(&c));
+	EXPECT_FALSE(call_returns_within(&c, BLOCKED_MS));
+	EXPECT_EQ((ssize_t)queued, read_full(self->fd[S], drain, queued));
+	EXPECT_TRUE(call_returns_within(&c, WAKE_MS))
+		TH_LOG("send() still blocked with room and its bytes unread");
+	EXPECT_EQ((ssize_t)len, read_full(self->fd[S], in, len));
+	call_join(&c);
+	EXPECT_EQ((ssize_t)len, c.ret);
+	EXPECT_EQ(0, memcmp(buf, in, len));
+	free(drain);
+}
+
 /* ---- teardown ---- */
 
 TEST_F(stream, shut_wr_gives_the_peer_eof_and_pollrdhup)
