@@ -177,7 +177,13 @@ int toy_flow_wait_room(struct sock *sk, struct sock *peer, long *timeo)
 		return err;
 
 	add_wait_queue(sk_sleep(sk), &wait);
-	/* checked again once queued: a wakeup before that is not lost */
+	/*
+	 * Checked again once queued, so that a wakeup before that is not
+	 * lost. The reader frees room and then looks for sleepers without a
+	 * lock we take (sock_wfree(), skwq_has_sleeper()): the barrier orders
+	 * our joining before our look at the room, against its barrier.
+	 */
+	smp_mb();
 	while (!toy_flow_send_ready(sk, peer, &err)) {
 		err = toy_wait_over(*timeo);
 		if (err)
