@@ -324,23 +324,28 @@ static inline long toy_module_refs(void)
 }
 
 /*
- * AF_TOY socks alive in the whole system, from the module's reference
- * count, waiting up to @ms for the ones closed just before to be freed
- * (RCU, namespace teardown). -1 without the module.
+ * af_toy.ko's reference count once it is down to @want, or after @ms:
+ * socks closed just before are freed after an RCU grace period or with
+ * their namespace. -1 without the module.
  */
-static inline long toy_sockets_settle(int ms)
+static inline long toy_module_refs_settle(long want, int ms)
 {
 	long n;
 
 	for (;;) {
 		n = toy_module_refs();
-		if (n <= 0 || ms <= 0)
+		if (n <= want || ms <= 0)
 			return n;
 		poll(NULL, 0, 10);
 		ms -= 10;
 	}
 }
 
+/* AF_TOY socks alive in the whole system, once they are 0 or after @ms. */
+static inline long toy_sockets_settle(int ms)
+{
+	return toy_module_refs_settle(0, ms);
+}
 
 /* The number in environment variable @name, or @def when it is unset. */
 static inline unsigned long env_ulong(const char *name, unsigned long def)

@@ -755,16 +755,6 @@ static long module_refs_stable(void)
 	return n;
 }
 
-/* Wait up to WAKE_MS for af_toy.ko's count to come down to @want. */
-static long module_refs_settle(long want)
-{
-	long n, end = now_ms() + WAKE_MS;
-
-	while ((n = toy_module_refs()) > want && now_ms() < end)
-		poll(NULL, 0, 10);
-	return n;
-}
-
 /*
  * For AF_TOY: close the fixture's pair the way @close_pair does and
  * check that both socks are freed, which they are not while a completion
@@ -784,7 +774,7 @@ static void expect_pair_freed(struct __test_metadata *_metadata,
 	close(fd);
 	ASSERT_LT(0, per_socket);
 	EXPECT_GE(before - 2 * per_socket,
-		  module_refs_settle(before - 2 * per_socket))
+		  toy_module_refs_settle(before - 2 * per_socket, WAKE_MS))
 		TH_LOG("a sock of the pair is still alive");
 }
 
