@@ -39,6 +39,7 @@
 #include <net/sock.h>
 
 #include "dgram.h"
+#include "impair.h"
 #include "port.h"
 #include "sock.h"
 #include "stats.h"
@@ -145,15 +146,44 @@ out:
 }
 
 /*
+ * Under @rx's toy_sock.lock: queue @skb, or give it back when @rx is at
+ * its limit (below it one more datagram fits, whatever its size).
+ */
+static struct sk_buff *toy_dgram_queue(struct sock *rx, struct sk_buff *skb)
+{
+	if (atomic_read(&rx->sk_rmem_alloc) >= READ_ONCE(rx->sk_rcvbuf)) {
+		atomic_inc(&rx->sk_drops);
+		return skb;
+	}
+	skb_orphan(skb);
+	skb_set_owner_r(skb, rx);
+	sock_skb_set_dropcount(rx, skb);
+	skb_queue_tail(&rx->sk_receive_queue, skb);
+	return NULL;
+}
+
+/* Count and free @skb, which @rx had no room for; with no lock held. */
+static void toy_dgram_drop_full(struct sock *rx, struct sk_buff *skb)
+{
+	toy_stat_add(rx, TOY_STAT_DROPS, 1);
+	trace_toy_drop(rx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
+		       TOY_DROP_RCVBUF);
+	kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+}
+
+/*
  * Hand @skb to @rx, found under rcu_read_lock(), which the caller holds.
  * Returns 0 when it was queued or dropped for want of room (counted),
  * -ECONNREFUSED when @rx is closing, -EPIPE when @rx is shut down for
  * reading and -EPERM when @rx is connected to another port. On error the
  * caller still owns @skb.
  */
-static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
+static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
+			     enum toy_impair_fate fate)
 {
 	struct toy_sock *rtsk = toy_sk(rx);
+	struct sk_buff *twin = NULL;
+	bool duplicated;
 	u32 peer_port;
 
 	spin_lock(&rtsk->lock);
@@ -170,22 +200,30 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
 		spin_unlock(&rtsk->lock);
 		return -EPERM;
 	}
-	/* below the limit one more datagram fits, whatever its size */
-	if (atomic_read(&rx->sk_rmem_alloc) >= READ_ONCE(rx->sk_rcvbuf)) {
-		atomic_inc(&rx->sk_drops);
+	/* lost on the way, on purpose: the sender sees success, as with UDP */
+	if (fate == TOY_IMPAIR_LOSE) {
 		spin_unlock(&rtsk->lock);
-		toy_stat_add(rx, TOY_STAT_DROPS, 1);
+		toy_stat_add(rx, TOY_STAT_IMPAIR_DROPS, 1);
 		trace_toy_drop(rx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
-			       TOY_DROP_RCVBUF);
-		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+			       TOY_DROP_IMPAIR);
+		consume_skb(skb);
 		return 0;
 	}
-	skb_orphan(skb);
-	skb_set_owner_r(skb, rx);
-	sock_skb_set_dropcount(rx, skb);
-	skb_queue_tail(&rx->sk_receive_queue, skb);
+	/* the copy shares the payload, and meets the limit on its own */
+	if (fate == TOY_IMPAIR_DUPLICATE)
+		twin = skb_clone(skb, GFP_ATOMIC);
+	duplicated = twin;
+	skb = toy_dgram_queue(rx, skb);
+	if (twin)
+		twin = toy_dgram_queue(rx, twin);
 	spin_unlock(&rtsk->lock);
 
+	if (duplicated)
+		toy_stat_add(rx, TOY_STAT_DUPLICATED, 1);
+	if (skb)
+		toy_dgram_drop_full(rx, skb);
+	if (twin)
+		toy_dgram_drop_full(rx, twin);
 	rx->sk_data_ready(rx);
 	return 0;
 }
@@ -252,7 +290,8 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 
 	rcu_read_lock();
 	rx = toy_lookup_rcu(sk, port);
-	err = rx ? toy_dgram_deliver(rx, skb) : -ECONNREFUSED;
+	err = rx ? toy_dgram_deliver(rx, skb, toy_impair_draw(sock_net(sk))) :
+		   -ECONNREFUSED;
 	rcu_read_unlock();
 	if (err)
 		goto out_free;

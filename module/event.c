@@ -126,7 +126,8 @@ static void toy_event_drop(void *data, struct sock *sk, u32 from, u32 len,
 	struct toy_sock *tsk = toy_sk(sk);
 	unsigned long now = jiffies, last;
 
-	if (!toy_nl_event_wanted(sock_net(sk)))
+	/* TODO (issue 21): impairment drops in the event stream */
+	if (reason == TOY_DROP_IMPAIR || !toy_nl_event_wanted(sock_net(sk)))
 		return;
 	if (reason == TOY_DROP_CLOSED) {
 		toy_event_drops_untold(sk);

@@ -27,6 +27,7 @@
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
+#include "impair.h"
 #include "port.h"
 #include "sock.h"
 #include "stats.h"
@@ -61,6 +62,7 @@ static void __net_exit toy_net_exit(struct net *net)
 {
 	struct toy_net *tn = toy_net(net);
 
+	toy_impair_net_exit(net);
 	toy_ports_exit(tn);
 	toy_stats_net_free(tn->stats);
 }

@@ -270,6 +270,8 @@ struct toy_sock_bucket {
  *	(port.c)
  * @socks: every socket of the namespace, hashed by address (sock.c)
  * @stats: the namespace's counters (stats.c)
+ * @impair: the namespace's datagram impairments, NULL when none is set
+ *	(impair.c); replaced under its mutex, read under RCU
  *
  * Allocated and freed with the namespace (pernet_operations, sock.c).
  * Each port table is guarded by its own rhashtable locks, each bucket of
@@ -281,6 +283,7 @@ struct toy_net {
 	struct rhashtable	ports[TOY_NR_TYPES];
 	struct toy_sock_bucket	socks[TOY_SOCK_BUCKETS];
 	struct toy_stats_net	*stats;
+	struct toy_impair __rcu	*impair;
 };
 
 extern unsigned int toy_net_id;

@@ -62,6 +62,7 @@ TRACE_DEFINE_ENUM(TOY_CONNECT_DEST_CLEARED);
 TRACE_DEFINE_ENUM(TOY_CONNECT_PAIRED);
 TRACE_DEFINE_ENUM(TOY_DROP_RCVBUF);
 TRACE_DEFINE_ENUM(TOY_DROP_CLOSED);
+TRACE_DEFINE_ENUM(TOY_DROP_IMPAIR);
 TRACE_DEFINE_ENUM(TCP_ESTABLISHED);
 TRACE_DEFINE_ENUM(TCP_CLOSE);
 TRACE_DEFINE_ENUM(TCP_LISTEN);
@@ -89,7 +90,8 @@ TRACE_DEFINE_ENUM(TCP_LISTEN);
 
 #define toy_show_drop(r)						\
 	__print_symbolic(r, { TOY_DROP_RCVBUF, "rcvbuf" },		\
-			 { TOY_DROP_CLOSED, "closed" })
+			 { TOY_DROP_CLOSED, "closed" },			\
+			 { TOY_DROP_IMPAIR, "impair" })
 
 /* The fields that name a socket, first in every event. */
 #define TOY_TP_SOCK_ENTRY						\

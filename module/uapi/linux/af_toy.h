@@ -156,6 +156,11 @@ struct sockaddr_toy {
  * @TOY_CMD_STATS_RESET: do; takes no attribute; zeroes the counters of
  *	the caller's namespace (not the gauges, not the per-socket counters);
  *	needs CAP_NET_ADMIN in the user namespace owning it, else EPERM
+ * @TOY_CMD_IMPAIR_GET: do; takes no attribute; replies with the datagram
+ *	impairments of the caller's namespace (&enum toy_impair_attr)
+ * @TOY_CMD_IMPAIR_SET: do; replaces them with the attributes given, each
+ *	absent one 0 (off); none clears them all. Needs %CAP_NET_ADMIN over
+ *	the namespace
  * @TOY_CMD_SOCK_EVENT: notification only, to %TOY_GENL_MCGRP_EVENTS: one
  *	socket event, %TOY_SOCK_A_EVENT, with the attributes of the socket
  *	as %TOY_CMD_SOCK_GET reports it at that moment
@@ -167,6 +172,8 @@ enum toy_cmd {
 	TOY_CMD_SOCK_GET,
 	TOY_CMD_STATS_RESET,
 	TOY_CMD_SOCK_EVENT,
+	TOY_CMD_IMPAIR_GET,
+	TOY_CMD_IMPAIR_SET,
 
 	__TOY_CMD_MAX,
 };
@@ -236,11 +243,14 @@ enum toy_event {
  * @TOY_DROP_RCVBUF: the receiver's queue was at its SO_RCVBUF
  * @TOY_DROP_CLOSED: they were still queued, unread, when the receiver
  *	closed
+ * @TOY_DROP_IMPAIR: the namespace's impairments lost it on purpose
+ *	(%TOY_CMD_IMPAIR_SET)
  * @__TOY_DROP_MAX: one above the last reason
  */
 enum toy_drop_reason {
 	TOY_DROP_RCVBUF = 1,
 	TOY_DROP_CLOSED,
+	TOY_DROP_IMPAIR,
 
 	__TOY_DROP_MAX,
 };
@@ -302,6 +312,11 @@ enum toy_stats_attr {
  * @TOY_TYPE_A_DIRECT_BYTES: u64, stream: of TX_BYTES, those a sender
  *	copied straight into the buffer of a reader that was waiting in
  *	recvmsg() (one copy instead of two; see Documentation/benchmarks.md)
+ * @TOY_TYPE_A_IMPAIR_DROPS: u64, dgram: datagrams the namespace's
+ *	impairments lost on purpose (&enum toy_impair_attr); the sender saw
+ *	success
+ * @TOY_TYPE_A_DUPLICATED: u64, dgram: datagrams the impairments delivered
+ *	twice (each counts once in TX_MSGS)
  * @__TOY_TYPE_A_MAX: one above the last attribute
  *
  * A type's nest holds the attributes that apply to it: LISTENING and
@@ -326,11 +341,43 @@ enum toy_type_attr {
 	TOY_TYPE_A_RX_MSGS,
 	TOY_TYPE_A_DROPS,
 	TOY_TYPE_A_DIRECT_BYTES,
+	TOY_TYPE_A_IMPAIR_DROPS,
+	TOY_TYPE_A_DUPLICATED,
 
 	__TOY_TYPE_A_MAX,
 };
 
 #define TOY_TYPE_A_MAX		(__TOY_TYPE_A_MAX - 1)
+
+/* One in a million: the unit of the impairments' probabilities. */
+#define TOY_IMPAIR_PPM		1000000
+
+/**
+ * enum toy_impair_attr - the datagram impairments of a namespace
+ * @TOY_IMPAIR_A_UNSPEC: not an attribute
+ * @TOY_IMPAIR_A_PAD: padding for the u64 attribute
+ * @TOY_IMPAIR_A_LOSS: u32, probability that a datagram is lost, in
+ *	millionths (0 to %TOY_IMPAIR_PPM)
+ * @TOY_IMPAIR_A_DUPLICATE: u32, probability that a datagram arrives
+ *	twice, in millionths
+ * @TOY_IMPAIR_A_SEED: u64, the seed of the draws: the same seed and the
+ *	same sequence of datagrams give the same outcomes; 0 on
+ *	%TOY_CMD_IMPAIR_SET picks one, which %TOY_CMD_IMPAIR_GET reports
+ * @__TOY_IMPAIR_A_MAX: one above the last attribute
+ *
+ * Only SOCK_DGRAM is impaired: the other types promise delivery.
+ */
+enum toy_impair_attr {
+	TOY_IMPAIR_A_UNSPEC,
+	TOY_IMPAIR_A_PAD,
+	TOY_IMPAIR_A_LOSS,
+	TOY_IMPAIR_A_DUPLICATE,
+	TOY_IMPAIR_A_SEED,
+
+	__TOY_IMPAIR_A_MAX,
+};
+
+#define TOY_IMPAIR_A_MAX	(__TOY_IMPAIR_A_MAX - 1)
 
 /**
  * enum toy_sock_attr - one socket in a %TOY_CMD_SOCK_GET dump
