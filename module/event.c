@@ -126,12 +126,16 @@ static void toy_event_drop(void *data, struct sock *sk, u32 from, u32 len,
 	struct toy_sock *tsk = toy_sk(sk);
 	unsigned long now = jiffies, last;
 
-	/* TODO (issue 21): impairment drops in the event stream */
-	if (reason == TOY_DROP_IMPAIR || !toy_nl_event_wanted(sock_net(sk)))
+	if (!toy_nl_event_wanted(sock_net(sk)))
 		return;
-	if (reason == TOY_DROP_CLOSED) {
-		toy_event_drops_untold(sk);
-		toy_nl_event(sk, TOY_EVENT_DROPS, TOY_DROP_CLOSED, count);
+	/*
+	 * Each on its own: closing happens once, and the impairments drop
+	 * at the rate the namespace asked for, not in a storm.
+	 */
+	if (reason != TOY_DROP_RCVBUF) {
+		if (reason == TOY_DROP_CLOSED)
+			toy_event_drops_untold(sk);
+		toy_nl_event(sk, TOY_EVENT_DROPS, reason, count);
 		return;
 	}
 	last = READ_ONCE(tsk->drops_told_at);

@@ -48,6 +48,7 @@ static int __net_init toy_net_init(struct net *net)
 	tn->stats = toy_stats_net_alloc();
 	if (!tn->stats)
 		return -ENOMEM;
+	toy_impair_net_init(net);
 	err = toy_ports_init(tn);
 	if (err)
 		goto err_stats;

@@ -63,6 +63,7 @@ TRACE_DEFINE_ENUM(TOY_CONNECT_PAIRED);
 TRACE_DEFINE_ENUM(TOY_DROP_RCVBUF);
 TRACE_DEFINE_ENUM(TOY_DROP_CLOSED);
 TRACE_DEFINE_ENUM(TOY_DROP_IMPAIR);
+TRACE_DEFINE_ENUM(TOY_DROP_UNREACHABLE);
 TRACE_DEFINE_ENUM(TCP_ESTABLISHED);
 TRACE_DEFINE_ENUM(TCP_CLOSE);
 TRACE_DEFINE_ENUM(TCP_LISTEN);
@@ -91,7 +92,8 @@ TRACE_DEFINE_ENUM(TCP_LISTEN);
 #define toy_show_drop(r)						\
 	__print_symbolic(r, { TOY_DROP_RCVBUF, "rcvbuf" },		\
 			 { TOY_DROP_CLOSED, "closed" },			\
-			 { TOY_DROP_IMPAIR, "impair" })
+			 { TOY_DROP_IMPAIR, "impair" },			\
+			 { TOY_DROP_UNREACHABLE, "unreachable" })
 
 /* The fields that name a socket, first in every event. */
 #define TOY_TP_SOCK_ENTRY						\

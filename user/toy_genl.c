@@ -320,6 +320,18 @@ static int toy_impair_cb(const struct nlmsghdr *nlh, void *data)
 		case TOY_IMPAIR_A_DUPLICATE:
 			imp->duplicate = mnl_attr_get_u32(attr);
 			break;
+		case TOY_IMPAIR_A_REORDER:
+			imp->reorder = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_DELAY:
+			imp->delay_us = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_JITTER:
+			imp->jitter_us = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_HELD:
+			imp->held = mnl_attr_get_u32(attr);
+			break;
 		case TOY_IMPAIR_A_SEED:
 			imp->seed = mnl_attr_get_u64(attr);
 			break;
@@ -348,6 +360,12 @@ int toy_impair_set(struct toy_genl *g, const struct toy_impair *imp)
 		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_LOSS, imp->loss);
 	if (imp->duplicate)
 		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_DUPLICATE, imp->duplicate);
+	if (imp->reorder)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_REORDER, imp->reorder);
+	if (imp->delay_us)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_DELAY, imp->delay_us);
+	if (imp->jitter_us)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_JITTER, imp->jitter_us);
 	if (imp->seed)
 		mnl_attr_put_u64(nlh, TOY_IMPAIR_A_SEED, imp->seed);
 	return toy_genl_talk(g, nlh, NULL, NULL);

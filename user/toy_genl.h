@@ -109,11 +109,19 @@ int toy_stats_reset(struct toy_genl *g);
  * struct toy_impair - the datagram impairments of a namespace
  * @loss: probability of a loss, in millionths
  * @duplicate: probability of a duplicate, in millionths
+ * @reorder: probability that a datagram skips the delay, in millionths
+ * @delay_us: how long each datagram is held back, in microseconds
+ * @jitter_us: the delay's spread either way, in microseconds
+ * @held: get only: datagrams held back now
  * @seed: the seed of the draws (0 on set: the kernel picks one)
  */
 struct toy_impair {
 	uint32_t loss;
 	uint32_t duplicate;
+	uint32_t reorder;
+	uint32_t delay_us;
+	uint32_t jitter_us;
+	uint32_t held;
 	uint64_t seed;
 };
 

@@ -59,6 +59,8 @@ static const struct field type_fields[] = {
 	{ TOY_TYPE_A_DIRECT_BYTES,	"direct_bytes",		"Direct",	12 },
 	{ TOY_TYPE_A_IMPAIR_DROPS,	"impair_drops",		"ImpDrops",	10 },
 	{ TOY_TYPE_A_DUPLICATED,	"duplicated",		"Dups",		8 },
+	{ TOY_TYPE_A_DELAYED,		"delayed",		"Delayed",	10 },
+	{ TOY_TYPE_A_REORDERED,		"reordered",		"Reordered",	10 },
 };
 
 /* sockets: the columns after Type, State and the two queues */
@@ -97,7 +99,8 @@ static void usage(FILE *f)
 "       toystat reset\n"
 "       toystat [OPTIONS] monitor [type TYPE] [port PORT] [event EVENT[,EVENT...]]\n"
 "       toystat [OPTIONS] impair [show]\n"
-"       toystat impair set [loss PCT] [duplicate PCT] [seed SEED]\n"
+"       toystat impair set [loss PCT] [duplicate PCT] [delay TIME]\n"
+"                          [jitter TIME] [reorder PCT] [seed SEED]\n"
 "       toystat impair clear\n"
 "\n"
 "Show what AF_TOY (af_toy.ko) is doing in this network namespace.\n"
@@ -108,9 +111,12 @@ static void usage(FILE *f)
 "            EVENT is created, bound, listening, connected, accepted,\n"
 "            closed, reset or drops\n"
 "  impair    the datagram impairments of this namespace: show them, set\n"
-"            them (needs CAP_NET_ADMIN; PCT is a percentage such as 20%%\n"
-"            or 0.5%%, to a ten-thousandth; SEED 0 or absent picks one),\n"
-"            or clear them\n"
+"            them (needs CAP_NET_ADMIN), or clear them. PCT is a\n"
+"            percentage such as 20%% or 0.5%%, to a ten-thousandth; TIME\n"
+"            is a number with us, ms or s, such as 10ms, up to 10s; each\n"
+"            delay is uniform in delay +- jitter (jitter <= delay);\n"
+"            reorder sends that share of datagrams on at once, past those\n"
+"            delayed (needs a delay); SEED 0 or absent picks one\n"
 "\n"
 "Options:\n"
 "  -j, --json             print JSON (one document per refresh with -w;\n"
@@ -166,6 +172,56 @@ static void print_percent(uint32_t ppm)
 	printf("%u%s%s%%", ppm / 10000, frac[0] ? "." : "", frac);
 }
 
+/*
+ * A time ("10ms", "500us", "1.5s") in microseconds, to a microsecond.
+ * Returns 0, or -1 on anything else or more than UINT32_MAX us (the
+ * kernel refuses more than TOY_IMPAIR_DELAY_MAX itself, with a message).
+ */
+static int parse_time(const char *s, uint32_t *us)
+{
+	uint64_t whole = 0, frac = 0, scale = 1000000, unit;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p) && whole <= UINT32_MAX)
+		whole = whole * 10 + (*p++ - '0');
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p)) {
+			scale /= 10;
+			frac += (*p++ - '0') * scale;
+		}
+	}
+	if (!strcmp(p, "us"))
+		unit = 1;
+	else if (!strcmp(p, "ms"))
+		unit = 1000;
+	else if (!strcmp(p, "s"))
+		unit = 1000000;
+	else
+		return -1;
+	/* a fraction finer than the unit's microsecond is refused */
+	if (frac * unit % 1000000 || whole > UINT32_MAX ||
+	    whole * unit + frac * unit / 1000000 > UINT32_MAX)
+		return -1;
+	*us = whole * unit + frac * unit / 1000000;
+	return 0;
+}
+
+/* Microseconds in the largest unit that shows them whole: "10ms". */
+static void print_time(uint32_t us)
+{
+	if (us && !(us % 1000000))
+		printf("%us", us / 1000000);
+	else if (us && !(us % 1000))
+		printf("%ums", us / 1000);
+	else
+		printf("%uus", us);
+}
+
 static int impair_show(struct toy_genl *g)
 {
 	struct toy_impair imp;
@@ -173,19 +229,31 @@ static int impair_show(struct toy_genl *g)
 	if (toy_impair_get(g, &imp))
 		return -1;
 	if (json) {
-		printf("{\"loss_ppm\":%u,\"duplicate_ppm\":%u,\"seed\":%" PRIu64 "}\n",
-		       imp.loss, imp.duplicate, imp.seed);
+		printf("{\"loss_ppm\":%u,\"duplicate_ppm\":%u,\"delay_us\":%u,"
+		       "\"jitter_us\":%u,\"reorder_ppm\":%u,\"seed\":%" PRIu64
+		       ",\"held\":%u}\n", imp.loss, imp.duplicate, imp.delay_us,
+		       imp.jitter_us, imp.reorder, imp.seed, imp.held);
 		return 0;
 	}
-	if (!imp.loss && !imp.duplicate) {
-		printf("no impairments\n");
+	if (!imp.loss && !imp.duplicate && !imp.delay_us) {
+		printf("no impairments");
+		if (imp.held)
+			printf(" (%u datagrams still held back)", imp.held);
+		printf("\n");
 		return 0;
 	}
 	printf("dgram loss ");
 	print_percent(imp.loss);
 	printf(" duplicate ");
 	print_percent(imp.duplicate);
+	printf(" delay ");
+	print_time(imp.delay_us);
+	printf(" jitter ");
+	print_time(imp.jitter_us);
+	printf(" reorder ");
+	print_percent(imp.reorder);
 	printf(" seed %" PRIu64 "\n", imp.seed);
+	printf("held back now: %u\n", imp.held);
 	return 0;
 }
 
@@ -193,24 +261,29 @@ static int impair_show(struct toy_genl *g)
 static int impair_change(struct toy_genl *g, char **argv)
 {
 	struct toy_impair imp = {};
+	int bad;
 
 	if (!strcmp(*argv, "clear"))
 		return argv[1] ? (errno = EINVAL, -2) : toy_impair_set(g, &imp);
 	for (argv++; *argv; argv += 2) {
 		if (!argv[1])
 			return errno = EINVAL, -2;
-		if (!strcmp(argv[0], "loss")) {
-			if (parse_percent(argv[1], &imp.loss))
-				return errno = EINVAL, -2;
-		} else if (!strcmp(argv[0], "duplicate")) {
-			if (parse_percent(argv[1], &imp.duplicate))
-				return errno = EINVAL, -2;
-		} else if (!strcmp(argv[0], "seed")) {
-			if (toy_parse_uint(argv[1], UINT64_MAX, &imp.seed))
-				return errno = EINVAL, -2;
-		} else {
+		if (!strcmp(argv[0], "loss"))
+			bad = parse_percent(argv[1], &imp.loss);
+		else if (!strcmp(argv[0], "duplicate"))
+			bad = parse_percent(argv[1], &imp.duplicate);
+		else if (!strcmp(argv[0], "reorder"))
+			bad = parse_percent(argv[1], &imp.reorder);
+		else if (!strcmp(argv[0], "delay"))
+			bad = parse_time(argv[1], &imp.delay_us);
+		else if (!strcmp(argv[0], "jitter"))
+			bad = parse_time(argv[1], &imp.jitter_us);
+		else if (!strcmp(argv[0], "seed"))
+			bad = toy_parse_uint(argv[1], UINT64_MAX, &imp.seed);
+		else
+			bad = -1;
+		if (bad)
 			return errno = EINVAL, -2;
-		}
 	}
 	return toy_impair_set(g, &imp);
 }
@@ -692,7 +765,7 @@ int main(int argc, char **argv)
 		int e = errno;
 
 		if (err == -2)
-			fprintf(stderr, "toystat: impair set takes loss PCT, duplicate PCT (a percentage up to 100%%, such as 20%% or 0.5%%) and seed SEED; see toystat --help\n");
+			fprintf(stderr, "toystat: impair set takes loss, duplicate and reorder PCT (a percentage up to 100%%, such as 20%% or 0.5%%), delay and jitter TIME (such as 10ms, 500us or 1.5s) and seed SEED; see toystat --help\n");
 		else if (e == EPERM && (cmd == RESET || impair_args))
 			fprintf(stderr, "toystat: %s needs CAP_NET_ADMIN in this network namespace: %s\n",
 				cmd == RESET ? "reset" : "impair set or clear",
