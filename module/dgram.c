@@ -179,21 +179,26 @@ static void toy_dgram_deliver_held(struct sk_buff *skb);
 
 /*
  * Hold @skb back for @fate's delay (impair.c); it stays charged to its
- * sender. @rx, the receiver it is for, only counts it.
+ * sender. @rx, the receiver it is for, only counts it. Once held, @skb
+ * may be delivered and freed at any moment: nothing here touches it after.
  */
 static void toy_dgram_hold(struct sock *rx, struct sk_buff *skb,
 			   const struct toy_impair_fate *fate)
 {
-	if (toy_impair_hold(sock_net(rx), skb, fate->delay_ns,
-			    toy_dgram_deliver_held)) {
+	u32 from = TOY_DGRAM_CB(skb)->src_port, len = skb->len;
+	int err;
+
+	err = toy_impair_hold(sock_net(rx), skb, fate->delay_ns,
+			      toy_dgram_deliver_held);
+	if (!err) {
 		toy_stat_add(rx, TOY_STAT_DELAYED, 1);
 		return;
 	}
-	/* the namespace is going away: nobody is left to receive it */
+	/* the namespace holds its limit, or is going away */
 	toy_stat_add(rx, TOY_STAT_DROPS, 1);
-	trace_toy_drop(rx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
-		       TOY_DROP_UNREACHABLE);
-	kfree_skb(skb);
+	trace_toy_drop(rx, from, len, 1, err == -ENOBUFS ?
+		       TOY_DROP_HOLD_FULL : TOY_DROP_UNREACHABLE);
+	kfree_skb_reason(skb, SKB_DROP_REASON_QDISC_DROP);
 }
 
 /*
@@ -242,9 +247,11 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
 	if (fate->delay_ns) {
 		/* checked now, so the sender gets the errors above at once */
 		spin_unlock(&rtsk->lock);
+		/* a held copy is its sender's too */
+		if (twin)
+			skb_set_owner_w(twin, skb->sk);
 		toy_dgram_hold(rx, skb, fate);
 		if (twin) {
-			skb_set_owner_w(twin, skb->sk);
 			toy_dgram_hold(rx, twin, fate);
 			toy_stat_add(rx, TOY_STAT_DUPLICATED, 1);
 		}
@@ -269,8 +276,9 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
 
 /*
  * A datagram held back for a delay is due (impair.c, process context).
- * Whoever is bound to its port now gets it, as if it were sent now; if
- * nobody will take it, it is dropped and counted. Its charge keeps its
+ * Whoever is bound to its port now gets it, as if it were sent now. If
+ * nobody will take it, it is dropped, counted and reported on the socket
+ * bound there, or on its sender when nobody is. Its charge keeps its
  * sender's sock, @tx, in memory until it is freed or queued.
  */
 static void toy_dgram_deliver_held(struct sk_buff *skb)
@@ -283,13 +291,14 @@ static void toy_dgram_deliver_held(struct sk_buff *skb)
 	rcu_read_lock();
 	rx = toy_lookup_rcu(tx, TOY_DGRAM_CB(skb)->dst_port);
 	err = rx ? toy_dgram_deliver(rx, skb, &now) : -ECONNREFUSED;
+	if (err) {
+		toy_stat_add(tx, TOY_STAT_DROPS, 1);
+		trace_toy_drop(rx ?: tx, TOY_DGRAM_CB(skb)->src_port,
+			       skb->len, 1, TOY_DROP_UNREACHABLE);
+	}
 	rcu_read_unlock();
-	if (!err)
-		return;
-	toy_stat_add(tx, TOY_STAT_DROPS, 1);
-	trace_toy_drop(tx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
-		       TOY_DROP_UNREACHABLE);
-	kfree_skb(skb);
+	if (err)
+		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 }
 
 /* Send @len bytes of @msg as one datagram. */

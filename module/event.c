@@ -130,7 +130,8 @@ static void toy_event_drop(void *data, struct sock *sk, u32 from, u32 len,
 		return;
 	/*
 	 * Each on its own: closing happens once, and the impairments drop
-	 * at the rate the namespace asked for, not in a storm.
+	 * at the rate the namespace set for them (a listener that cannot
+	 * keep up gets ENOBUFS from netlink, as for any event).
 	 */
 	if (reason != TOY_DROP_RCVBUF) {
 		if (reason == TOY_DROP_CLOSED)

@@ -37,6 +37,8 @@
 #define TOY_IMPAIR_KEY1		0x746f79696d706169ULL
 /* Second argument of the hash whose halves give reorder and jitter. */
 #define TOY_IMPAIR_DRAW_TIMING	1
+/* Due datagrams taken out per hold of the lock, so that senders never wait long. */
+#define TOY_IMPAIR_BATCH	64
 
 DEFINE_STATIC_KEY_FALSE(toy_impair_on);
 
@@ -100,31 +102,32 @@ out:
 /**
  * toy_impair_hold() - hold @skb back for @delay_ns, then hand it on
  * @net: the namespace whose impairments delay it
- * @skb: the datagram, charged to its sender (skb->sk), which stays so
+ * @skb: the datagram, charged to its sender (skb->sk), which stays so;
+ *	once held, it is no longer the caller's to touch
  * @delay_ns: how long, from now
  * @deliver: what @skb is handed to when it is due, in process context
  *
- * Return: true when held; false, with @skb still the caller's, when the
- * namespace is going away.
+ * Return: 0 when held; with @skb still the caller's, -ENOBUFS when the
+ * namespace holds its limit already, -ESHUTDOWN when it is going away.
  */
-bool toy_impair_hold(struct net *net, struct sk_buff *skb, u64 delay_ns,
-		     toy_impair_deliver_fn deliver)
+int toy_impair_hold(struct net *net, struct sk_buff *skb, u64 delay_ns,
+		    toy_impair_deliver_fn deliver)
 {
 	struct toy_impair_hold *h = &toy_net(net)->hold;
 	struct rb_node **link, *parent = NULL;
+	ktime_t due = ktime_add_ns(ktime_get(), delay_ns);
 	bool leftmost = true;
 
-	skb->tstamp = ktime_add_ns(ktime_get(), delay_ns);
 	spin_lock(&h->lock);
-	if (h->dying) {
+	if (h->dying || h->count >= h->limit) {
 		spin_unlock(&h->lock);
-		skb->tstamp = 0;
-		return false;
+		return h->dying ? -ESHUTDOWN : -ENOBUFS;
 	}
+	skb->tstamp = due;
 	link = &h->held.rb_root.rb_node;
 	while (*link) {
 		parent = *link;
-		if (skb->tstamp < rb_to_skb(parent)->tstamp) {
+		if (due < rb_to_skb(parent)->tstamp) {
 			link = &parent->rb_left;
 		} else {
 			link = &parent->rb_right;
@@ -133,12 +136,12 @@ bool toy_impair_hold(struct net *net, struct sk_buff *skb, u64 delay_ns,
 	}
 	rb_link_node(&skb->rbnode, parent, link);
 	rb_insert_color_cached(&skb->rbnode, &h->held, leftmost);
-	h->count++;
+	WRITE_ONCE(h->count, h->count + 1);
 	h->deliver = deliver;
 	if (leftmost)
-		hrtimer_start(&h->timer, skb->tstamp, HRTIMER_MODE_ABS);
+		hrtimer_start(&h->timer, due, HRTIMER_MODE_ABS);
 	spin_unlock(&h->lock);
-	return true;
+	return 0;
 }
 
 /* The earliest held datagram is due: deliver in process context. */
@@ -151,29 +154,40 @@ static enum hrtimer_restart toy_impair_timer(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
-/*
- * Take the datagrams due by now out of @h onto @due, oldest first, and arm
- * the timer for the next one. Caller holds @h->lock.
- */
-static void toy_impair_take_due(struct toy_impair_hold *h,
-				struct sk_buff_head *due)
+/* Take @skb, the leftmost, out of @h->held. Caller holds @h->lock. */
+static void toy_impair_unhold(struct toy_impair_hold *h, struct sk_buff *skb)
 {
-	ktime_t now = ktime_get();
+	rb_erase_cached(&skb->rbnode, &h->held);
+	/* the node overlaid skb->next, ->prev and ->dev: clear what it left */
+	skb->dev = NULL;
+	WRITE_ONCE(h->count, h->count - 1);
+}
+
+/*
+ * Take up to TOY_IMPAIR_BATCH datagrams due by @now out of @h onto @due,
+ * oldest first. When the earliest left is not due yet, arm the timer for
+ * it. Caller holds @h->lock. Returns how many were taken.
+ */
+static unsigned int toy_impair_take_due(struct toy_impair_hold *h,
+					ktime_t now, struct sk_buff_head *due)
+{
+	unsigned int n = 0;
 	struct rb_node *node;
 	struct sk_buff *skb;
 
-	while ((node = rb_first_cached(&h->held))) {
+	while (n < TOY_IMPAIR_BATCH && (node = rb_first_cached(&h->held))) {
 		skb = rb_to_skb(node);
 		if (skb->tstamp > now) {
 			if (!h->dying)
 				hrtimer_start(&h->timer, skb->tstamp,
 					      HRTIMER_MODE_ABS);
-			return;
+			break;
 		}
-		rb_erase_cached(node, &h->held);
-		h->count--;
+		toy_impair_unhold(h, skb);
 		__skb_queue_tail(due, skb);
+		n++;
 	}
+	return n;
 }
 
 static void toy_impair_work(struct work_struct *work)
@@ -183,19 +197,23 @@ static void toy_impair_work(struct work_struct *work)
 	toy_impair_deliver_fn deliver;
 	struct sk_buff_head due;
 	struct sk_buff *skb;
+	ktime_t now = ktime_get();
+	unsigned int n;
 
 	__skb_queue_head_init(&due);
-	spin_lock(&h->lock);
-	toy_impair_take_due(h, &due);
-	deliver = h->deliver;
-	spin_unlock(&h->lock);
+	do {
+		spin_lock(&h->lock);
+		n = toy_impair_take_due(h, now, &due);
+		deliver = h->deliver;
+		spin_unlock(&h->lock);
 
-	while ((skb = __skb_dequeue(&due))) {
-		/* received datagrams are stamped when read, as if just sent */
-		skb->tstamp = 0;
-		deliver(skb);
+		while ((skb = __skb_dequeue(&due))) {
+			/* received datagrams are stamped when read */
+			skb->tstamp = 0;
+			deliver(skb);
+		}
 		cond_resched();
-	}
+	} while (n == TOY_IMPAIR_BATCH);
 }
 
 /**
@@ -223,12 +241,17 @@ int toy_impair_set(struct net *net, const struct toy_impair_conf *conf)
 			seed = get_random_u64();
 		imp->conf = *conf;
 		imp->conf.seed = seed;
+		if (!imp->conf.limit)
+			imp->conf.limit = TOY_IMPAIR_LIMIT_DEFAULT;
 		imp->key.key[0] = seed;
 		imp->key.key[1] = TOY_IMPAIR_KEY1;
 		atomic64_set(&imp->seq, 0);
 	}
 
 	mutex_lock(&toy_impair_lock);
+	spin_lock(&tn->hold.lock);
+	tn->hold.limit = conf->limit ?: TOY_IMPAIR_LIMIT_DEFAULT;
+	spin_unlock(&tn->hold.lock);
 	old = rcu_replace_pointer(tn->impair, imp,
 				  lockdep_is_held(&toy_impair_lock));
 	if (imp && !old)
@@ -245,7 +268,7 @@ int toy_impair_set(struct net *net, const struct toy_impair_conf *conf)
 /**
  * toy_impair_get() - the datagram impairments of @net
  * @net: the namespace
- * @conf: set to the settings, all zero when none is set
+ * @conf: set to the settings; all zero but the limit when none is set
  * @held: set to the number of datagrams held back now
  *
  * Return: true when any is set.
@@ -257,6 +280,7 @@ bool toy_impair_get(struct net *net, struct toy_impair_conf *conf,
 	struct toy_impair *imp;
 
 	memset(conf, 0, sizeof(*conf));
+	conf->limit = TOY_IMPAIR_LIMIT_DEFAULT;
 	*held = READ_ONCE(tn->hold.count);
 	rcu_read_lock();
 	imp = rcu_dereference(tn->impair);
@@ -276,6 +300,7 @@ void toy_impair_net_init(struct net *net)
 
 	spin_lock_init(&h->lock);
 	h->held = RB_ROOT_CACHED;
+	h->limit = TOY_IMPAIR_LIMIT_DEFAULT;
 	hrtimer_setup(&h->timer, toy_impair_timer, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_ABS);
 	INIT_WORK(&h->work, toy_impair_work);
@@ -303,10 +328,9 @@ void toy_impair_net_exit(struct net *net)
 	spin_lock(&h->lock);
 	h->dying = true;
 	while ((node = rb_first_cached(&h->held))) {
-		rb_erase_cached(node, &h->held);
+		toy_impair_unhold(h, rb_to_skb(node));
 		__skb_queue_tail(&left, rb_to_skb(node));
 	}
-	h->count = 0;
 	spin_unlock(&h->lock);
 	hrtimer_cancel(&h->timer);
 	cancel_work_sync(&h->work);

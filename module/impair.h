@@ -23,6 +23,8 @@
  * @reorder: probability, in millionths, that a datagram skips @delay_us
  * @delay_us: how long each datagram is held back, in microseconds
  * @jitter_us: each delay is uniform in @delay_us +- @jitter_us
+ * @limit: the most datagrams held back at once; 0 on toy_impair_set()
+ *	means TOY_IMPAIR_LIMIT_DEFAULT
  * @seed: the seed of the draws; 0 on toy_impair_set() picks one
  */
 struct toy_impair_conf {
@@ -31,6 +33,7 @@ struct toy_impair_conf {
 	u32	reorder;
 	u32	delay_us;
 	u32	jitter_us;
+	u32	limit;
 	u64	seed;
 };
 
@@ -57,13 +60,15 @@ typedef void (*toy_impair_deliver_fn)(struct sk_buff *skb);
 
 /**
  * struct toy_impair_hold - the datagrams a namespace holds back for a delay
- * @lock: guards @held, @count, @dying and @deliver; taken in process
- *	context only (senders and @work), never by @timer
+ * @lock: guards @held, @count, @limit, @dying and @deliver; taken in
+ *	process context only (senders and @work), never by @timer
  * @held: the held skbs by due time (skb->tstamp, CLOCK_MONOTONIC), linked
  *	through skb->rbnode; equal times keep the order they came in. Each
  *	skb stays charged to its sender (sk_wmem_alloc), which keeps the
  *	sender's struct sock, and so its namespace, in memory.
- * @count: the number of skbs in @held
+ * @count: the number of skbs in @held (read without the lock by
+ *	TOY_CMD_IMPAIR_GET)
+ * @limit: the most skbs @held may have; set by toy_impair_set()
  * @dying: set at namespace exit; nothing is held after it
  * @deliver: what a due skb is handed to
  * @timer: armed, under @lock, for the earliest due time; it only queues
@@ -74,6 +79,7 @@ struct toy_impair_hold {
 	spinlock_t		lock;	/* see above */
 	struct rb_root_cached	held;
 	u32			count;
+	u32			limit;
 	bool			dying;
 	toy_impair_deliver_fn	deliver;
 	struct hrtimer		timer;
@@ -97,8 +103,8 @@ struct toy_impair_fate {
 DECLARE_STATIC_KEY_FALSE(toy_impair_on);
 
 void toy_impair_fate(const struct net *net, struct toy_impair_fate *fate);
-bool toy_impair_hold(struct net *net, struct sk_buff *skb, u64 delay_ns,
-		     toy_impair_deliver_fn deliver);
+int toy_impair_hold(struct net *net, struct sk_buff *skb, u64 delay_ns,
+		    toy_impair_deliver_fn deliver);
 int toy_impair_set(struct net *net, const struct toy_impair_conf *conf);
 bool toy_impair_get(struct net *net, struct toy_impair_conf *conf,
 		    u32 *held);

@@ -192,6 +192,10 @@ static struct netlink_range_validation toy_impair_us_range __ro_after_init = {
 	.max	= TOY_IMPAIR_DELAY_MAX,
 };
 
+static struct netlink_range_validation toy_impair_limit_range __ro_after_init = {
+	.max	= TOY_IMPAIR_LIMIT_MAX,
+};
+
 static const struct nla_policy toy_impair_policy[TOY_IMPAIR_A_MAX + 1] = {
 	[TOY_IMPAIR_A_LOSS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						    &toy_impair_ppm_range),
@@ -204,6 +208,8 @@ static const struct nla_policy toy_impair_policy[TOY_IMPAIR_A_MAX + 1] = {
 						      &toy_impair_us_range),
 	[TOY_IMPAIR_A_REORDER] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						       &toy_impair_ppm_range),
+	[TOY_IMPAIR_A_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						     &toy_impair_limit_range),
 	[TOY_IMPAIR_A_HELD] = {
 		.type = NLA_REJECT,
 		.reject_message = "HELD is reported by IMPAIR_GET, not set",
@@ -231,6 +237,7 @@ static int toy_nl_impair_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, TOY_IMPAIR_A_JITTER, conf.jitter_us) ||
 	    nla_put_u32(msg, TOY_IMPAIR_A_REORDER, conf.reorder) ||
 	    nla_put_u32(msg, TOY_IMPAIR_A_HELD, held) ||
+	    nla_put_u32(msg, TOY_IMPAIR_A_LIMIT, conf.limit) ||
 	    nla_put_u64_64bit(msg, TOY_IMPAIR_A_SEED, conf.seed,
 			      TOY_IMPAIR_A_PAD)) {
 		nlmsg_free(msg);
@@ -254,6 +261,7 @@ static int toy_nl_impair_set(struct sk_buff *skb, struct genl_info *info)
 		.reorder	= toy_nl_u32_or_0(info, TOY_IMPAIR_A_REORDER),
 		.delay_us	= toy_nl_u32_or_0(info, TOY_IMPAIR_A_DELAY),
 		.jitter_us	= toy_nl_u32_or_0(info, TOY_IMPAIR_A_JITTER),
+		.limit		= toy_nl_u32_or_0(info, TOY_IMPAIR_A_LIMIT),
 		.seed		= seed ? nla_get_u64(seed) : 0,
 	};
 

@@ -428,6 +428,37 @@ TEST_F(impair, a_sender_with_its_buffer_full_of_held_datagrams_waits)
 	EXPECT_GT(100, sent);
 }
 
+/*
+ * Kernel memory stays bounded across senders too: past its limit, a
+ * namespace drops what it would have held, and counts it.
+ */
+TEST_F(impair, a_namespace_holds_back_at_most_its_limit)
+{
+	struct toy_impair imp = { .delay_us = 2000 * MS, .limit = 10, .seed = 20 };
+	struct toy_stats st;
+	int i;
+
+	ASSERT_EQ(0, toy_stats_reset(&self->genl));
+	set_imp(_metadata, self, &imp);
+	ASSERT_EQ(0, toy_impair_get(&self->genl, &imp));
+	EXPECT_EQ(10U, imp.limit);
+	for (i = 0; i < 15; i++)
+		ASSERT_EQ(8, send(self->fd[0], "datagram", 8, 0));
+	EXPECT_EQ(10, held(self));
+	ASSERT_EQ(0, toy_stats_get(&self->genl, &st));
+	EXPECT_EQ(5U, st.dgram.val[TOY_TYPE_A_DROPS]);
+	EXPECT_EQ(10U, st.dgram.val[TOY_TYPE_A_DELAYED]);
+
+	imp.limit = TOY_IMPAIR_LIMIT_MAX + 1;
+	EXPECT_EQ(-1, toy_impair_set(&self->genl, &imp));
+	EXPECT_EQ(ERANGE, errno);
+	/* no limit given: the default */
+	imp.limit = 0;
+	set_imp(_metadata, self, &imp);
+	ASSERT_EQ(0, toy_impair_get(&self->genl, &imp));
+	EXPECT_EQ((uint32_t)TOY_IMPAIR_LIMIT_DEFAULT, imp.limit);
+}
+
 TEST_F(impair, counters_add_up_with_every_impairment_at_once)
 {
 	struct toy_impair imp = {

@@ -230,6 +230,7 @@ TEST_F(toystat, bad_usage_exits_1_with_a_message)
 		"toystat impair set delay 1.5us",
 		"toystat impair set delay -1ms",
 		"toystat impair set bogus 1",
+		"toystat impair set limit 0",
 		"toystat impair set loss",
 		"toystat impair clear now",
 		"toystat -w 1 impair set loss 1%",
@@ -259,7 +260,7 @@ TEST_F(toystat, impair_set_show_and_clear)
 {
 	struct toy_impair imp;
 
-	ASSERT_EQ(0, RUN("toystat impair set loss 20% duplicate 0.5% delay 10ms jitter 2ms reorder 25% seed 42"))
+	ASSERT_EQ(0, RUN("toystat impair set loss 20% duplicate 0.5% delay 10ms jitter 2ms reorder 25% limit 500 seed 42"))
 		TH_LOG("%s", self->out);
 	EXPECT_STREQ("", self->out);
 	ASSERT_EQ(0, toy_impair_get(&self->g, &imp));
@@ -268,12 +269,13 @@ TEST_F(toystat, impair_set_show_and_clear)
 	EXPECT_EQ(10000U, imp.delay_us);
 	EXPECT_EQ(2000U, imp.jitter_us);
 	EXPECT_EQ(250000U, imp.reorder);
+	EXPECT_EQ(500U, imp.limit);
 	EXPECT_EQ(42ULL, imp.seed);
 
 	ASSERT_EQ(0, RUN("toystat impair"));
-	EXPECT_NE(NULL, strstr(self->out, "loss 20% duplicate 0.5% delay 10ms jitter 2ms reorder 25% seed 42"))
+	EXPECT_NE(NULL, strstr(self->out, "loss 20% duplicate 0.5% delay 10ms jitter 2ms reorder 25% limit 500 seed 42"))
 		TH_LOG("%s", self->out);
-	EXPECT_EQ(0, RUN("toystat -j impair show | jq -e '.loss_ppm == 200000 and .duplicate_ppm == 5000 and .delay_us == 10000 and .jitter_us == 2000 and .reorder_ppm == 250000 and .seed == 42 and .held == 0'"))
+	EXPECT_EQ(0, RUN("toystat -j impair show | jq -e '.loss_ppm == 200000 and .duplicate_ppm == 5000 and .delay_us == 10000 and .jitter_us == 2000 and .reorder_ppm == 250000 and .limit == 500 and .seed == 42 and .held == 0'"))
 		TH_LOG("%s", self->out);
 
 	ASSERT_EQ(0, RUN("toystat impair clear"));

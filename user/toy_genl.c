@@ -332,6 +332,9 @@ static int toy_impair_cb(const struct nlmsghdr *nlh, void *data)
 		case TOY_IMPAIR_A_HELD:
 			imp->held = mnl_attr_get_u32(attr);
 			break;
+		case TOY_IMPAIR_A_LIMIT:
+			imp->limit = mnl_attr_get_u32(attr);
+			break;
 		case TOY_IMPAIR_A_SEED:
 			imp->seed = mnl_attr_get_u64(attr);
 			break;
@@ -366,6 +369,8 @@ int toy_impair_set(struct toy_genl *g, const struct toy_impair *imp)
 		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_DELAY, imp->delay_us);
 	if (imp->jitter_us)
 		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_JITTER, imp->jitter_us);
+	if (imp->limit)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_LIMIT, imp->limit);
 	if (imp->seed)
 		mnl_attr_put_u64(nlh, TOY_IMPAIR_A_SEED, imp->seed);
 	return toy_genl_talk(g, nlh, NULL, NULL);

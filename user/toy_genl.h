@@ -113,6 +113,7 @@ int toy_stats_reset(struct toy_genl *g);
  * @delay_us: how long each datagram is held back, in microseconds
  * @jitter_us: the delay's spread either way, in microseconds
  * @held: get only: datagrams held back now
+ * @limit: the most datagrams held back at once (0 on set: the default)
  * @seed: the seed of the draws (0 on set: the kernel picks one)
  */
 struct toy_impair {
@@ -122,6 +123,7 @@ struct toy_impair {
 	uint32_t delay_us;
 	uint32_t jitter_us;
 	uint32_t held;
+	uint32_t limit;
 	uint64_t seed;
 };
 

@@ -100,7 +100,7 @@ static void usage(FILE *f)
 "       toystat [OPTIONS] monitor [type TYPE] [port PORT] [event EVENT[,EVENT...]]\n"
 "       toystat [OPTIONS] impair [show]\n"
 "       toystat impair set [loss PCT] [duplicate PCT] [delay TIME]\n"
-"                          [jitter TIME] [reorder PCT] [seed SEED]\n"
+"                          [jitter TIME] [reorder PCT] [limit N] [seed SEED]\n"
 "       toystat impair clear\n"
 "\n"
 "Show what AF_TOY (af_toy.ko) is doing in this network namespace.\n"
@@ -116,7 +116,8 @@ static void usage(FILE *f)
 "            is a number with us, ms or s, such as 10ms, up to 10s; each\n"
 "            delay is uniform in delay +- jitter (jitter <= delay);\n"
 "            reorder sends that share of datagrams on at once, past those\n"
-"            delayed (needs a delay); SEED 0 or absent picks one\n"
+"            delayed (needs a delay); limit caps the datagrams held back\n"
+"            at once (default 1000); SEED 0 or absent picks one\n"
 "\n"
 "Options:\n"
 "  -j, --json             print JSON (one document per refresh with -w;\n"
@@ -230,9 +231,10 @@ static int impair_show(struct toy_genl *g)
 		return -1;
 	if (json) {
 		printf("{\"loss_ppm\":%u,\"duplicate_ppm\":%u,\"delay_us\":%u,"
-		       "\"jitter_us\":%u,\"reorder_ppm\":%u,\"seed\":%" PRIu64
-		       ",\"held\":%u}\n", imp.loss, imp.duplicate, imp.delay_us,
-		       imp.jitter_us, imp.reorder, imp.seed, imp.held);
+		       "\"jitter_us\":%u,\"reorder_ppm\":%u,\"limit\":%u,"
+		       "\"seed\":%" PRIu64 ",\"held\":%u}\n", imp.loss,
+		       imp.duplicate, imp.delay_us, imp.jitter_us, imp.reorder,
+		       imp.limit, imp.seed, imp.held);
 		return 0;
 	}
 	if (!imp.loss && !imp.duplicate && !imp.delay_us) {
@@ -252,7 +254,7 @@ static int impair_show(struct toy_genl *g)
 	print_time(imp.jitter_us);
 	printf(" reorder ");
 	print_percent(imp.reorder);
-	printf(" seed %" PRIu64 "\n", imp.seed);
+	printf(" limit %u seed %" PRIu64 "\n", imp.limit, imp.seed);
 	printf("held back now: %u\n", imp.held);
 	return 0;
 }
@@ -261,6 +263,7 @@ static int impair_show(struct toy_genl *g)
 static int impair_change(struct toy_genl *g, char **argv)
 {
 	struct toy_impair imp = {};
+	uint64_t v;
 	int bad;
 
 	if (!strcmp(*argv, "clear"))
@@ -278,6 +281,9 @@ static int impair_change(struct toy_genl *g, char **argv)
 			bad = parse_time(argv[1], &imp.delay_us);
 		else if (!strcmp(argv[0], "jitter"))
 			bad = parse_time(argv[1], &imp.jitter_us);
+		else if (!strcmp(argv[0], "limit"))
+			bad = toy_parse_uint(argv[1], UINT32_MAX, &v) ||
+			      !(imp.limit = v);
 		else if (!strcmp(argv[0], "seed"))
 			bad = toy_parse_uint(argv[1], UINT64_MAX, &imp.seed);
 		else
@@ -765,7 +771,7 @@ int main(int argc, char **argv)
 		int e = errno;
 
 		if (err == -2)
-			fprintf(stderr, "toystat: impair set takes loss, duplicate and reorder PCT (a percentage up to 100%%, such as 20%% or 0.5%%), delay and jitter TIME (such as 10ms, 500us or 1.5s) and seed SEED; see toystat --help\n");
+			fprintf(stderr, "toystat: impair set takes loss, duplicate and reorder PCT (a percentage up to 100%%, such as 20%% or 0.5%%), delay and jitter TIME (such as 10ms, 500us or 1.5s), limit N (1 or more) and seed SEED; see toystat --help\n");
 		else if (e == EPERM && (cmd == RESET || impair_args))
 			fprintf(stderr, "toystat: %s needs CAP_NET_ADMIN in this network namespace: %s\n",
 				cmd == RESET ? "reset" : "impair set or clear",

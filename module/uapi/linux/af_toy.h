@@ -249,9 +249,13 @@ enum toy_event {
  * @TOY_DROP_IMPAIR: the namespace's impairments lost it on purpose
  *	(%TOY_CMD_IMPAIR_SET)
  * @TOY_DROP_UNREACHABLE: the impairments held it back for a delay, and
- *	when it was due nobody bound to its port would take it (closed, shut
+ *	when it was due nobody bound to its port would take it (closing, shut
  *	down for reading, or connected to another port); reported on the
- *	sender's socket when nobody is bound there
+ *	socket bound there, or on the sender's (even a closed one) when
+ *	nobody is
+ * @TOY_DROP_HOLD_FULL: the impairments would have held it back for a
+ *	delay, but the namespace already held its limit
+ *	(%TOY_IMPAIR_A_LIMIT)
  * @__TOY_DROP_MAX: one above the last reason
  */
 enum toy_drop_reason {
@@ -259,6 +263,7 @@ enum toy_drop_reason {
 	TOY_DROP_CLOSED,
 	TOY_DROP_IMPAIR,
 	TOY_DROP_UNREACHABLE,
+	TOY_DROP_HOLD_FULL,
 
 	__TOY_DROP_MAX,
 };
@@ -315,8 +320,8 @@ enum toy_stats_attr {
  *	datagram or record), not counting MSG_PEEK
  * @TOY_TYPE_A_DROPS: u64, dgram: datagrams dropped because the receiver's
  *	queue was at its SO_RCVBUF, still queued unread when the receiver
- *	closed, or held back for a delay and unwanted when due
- *	(%TOY_DROP_UNREACHABLE); the sender saw success, so TX_MSGS equals
+ *	closed, or held back for a delay and unwanted when due or over the
+ *	namespace's limit (%TOY_DROP_UNREACHABLE, %TOY_DROP_HOLD_FULL); the sender saw success, so TX_MSGS equals
  *	RX_MSGS plus DROPS plus IMPAIR_DROPS minus DUPLICATED plus the
  *	datagrams still queued or held
  * @TOY_TYPE_A_DIRECT_BYTES: u64, stream: of TX_BYTES, those a sender
@@ -367,8 +372,12 @@ enum toy_type_attr {
 
 /* One in a million: the unit of the impairments' probabilities. */
 #define TOY_IMPAIR_PPM		1000000
-/* The longest delay, in microseconds (10 s). */
+/* The longest delay, in microseconds (10 s); with jitter, a hold lasts 20 s at most. */
 #define TOY_IMPAIR_DELAY_MAX	10000000
+/* The most datagrams a namespace holds back at once, unless set (netem's). */
+#define TOY_IMPAIR_LIMIT_DEFAULT	1000
+/* The highest limit that may be set. */
+#define TOY_IMPAIR_LIMIT_MAX	100000
 
 /**
  * enum toy_impair_attr - the datagram impairments of a namespace
@@ -390,6 +399,10 @@ enum toy_type_attr {
  *	skips the delay and overtakes those held back (needs a DELAY)
  * @TOY_IMPAIR_A_HELD: u32, %TOY_CMD_IMPAIR_GET only: datagrams held back
  *	for their delay now
+ * @TOY_IMPAIR_A_LIMIT: u32, the most datagrams the namespace holds back at
+ *	once (1 to %TOY_IMPAIR_LIMIT_MAX; absent or 0 on %TOY_CMD_IMPAIR_SET
+ *	means %TOY_IMPAIR_LIMIT_DEFAULT); one more is dropped
+ *	(%TOY_DROP_HOLD_FULL)
  * @__TOY_IMPAIR_A_MAX: one above the last attribute
  *
  * Only SOCK_DGRAM is impaired: the other types promise delivery.
@@ -404,6 +417,7 @@ enum toy_impair_attr {
 	TOY_IMPAIR_A_JITTER,
 	TOY_IMPAIR_A_REORDER,
 	TOY_IMPAIR_A_HELD,
+	TOY_IMPAIR_A_LIMIT,
 
 	__TOY_IMPAIR_A_MAX,
 };
