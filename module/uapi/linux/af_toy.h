@@ -321,9 +321,9 @@ enum toy_stats_attr {
  * @TOY_TYPE_A_DROPS: u64, dgram: datagrams dropped because the receiver's
  *	queue was at its SO_RCVBUF, still queued unread when the receiver
  *	closed, or held back for a delay and unwanted when due or over the
- *	namespace's limit (%TOY_DROP_UNREACHABLE, %TOY_DROP_HOLD_FULL); the sender saw success, so TX_MSGS equals
- *	RX_MSGS plus DROPS plus IMPAIR_DROPS minus DUPLICATED plus the
- *	datagrams still queued or held
+ *	namespace's limit (%TOY_DROP_UNREACHABLE, %TOY_DROP_HOLD_FULL); the
+ *	sender saw success, so TX_MSGS equals RX_MSGS plus DROPS plus
+ *	IMPAIR_DROPS minus DUPLICATED plus the datagrams still queued or held
  * @TOY_TYPE_A_DIRECT_BYTES: u64, stream: of TX_BYTES, those a sender
  *	copied straight into the buffer of a reader that was waiting in
  *	recvmsg() (one copy instead of two; see Documentation/benchmarks.md)
