@@ -372,6 +372,50 @@ TEST_F(impair, reorder_sends_some_ahead_of_those_delayed)
 	EXPECT_EQ(n - at_once, st.dgram.val[TOY_TYPE_A_DELAYED]);
 }
 
+/*
+ * Which datagrams skip the delay, with the delay's draws beside them,
+ * follows from the seed too: two runs with one seed pick the same ones.
+ */
+static void at_once_set(struct __test_metadata *_metadata,
+			FIXTURE_DATA(impair) *self, uint64_t seed,
+			unsigned char *at_once, unsigned int n)
+{
+	struct toy_impair imp = {
+		.delay_us = 300 * MS, .jitter_us = 100 * MS, .reorder = 300000,
+		.duplicate = 100000, .seed = seed,
+	};
+	struct stamped s;
+	unsigned int i;
+	int64_t d;
+
+	set_imp(_metadata, self, &imp);
+	memset(at_once, 0, n);
+	for (i = 0; i < n; i++) {
+		s.i = i;
+		s.sent_us = now_us();
+		ASSERT_EQ((ssize_t)sizeof(s), send(self->fd[0], &s, sizeof(s), 0));
+		while (recv_stamped(self->fd[1], &s, &d, 0) == 0)
+			if (s.i == i && d < imp.delay_us - imp.jitter_us)
+				at_once[i]++;
+	}
+	ASSERT_EQ(0, held_settle(self, SETTLE_MS));
+	while (recv_stamped(self->fd[1], &s, &d, 0) == 0)
+		;
+}
+
+TEST_F(impair, same_seed_reorders_the_same_datagrams)
+{
+	static unsigned char a[300], b[300], c[300];
+
+	at_once_set(_metadata, self, 77, a, sizeof(a));
+	at_once_set(_metadata, self, 77, b, sizeof(b));
+	at_once_set(_metadata, self, 78, c, sizeof(c));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	EXPECT_NE(0, memcmp(a, c, sizeof(a)));
+	/* and some did: 0 of 300 at 30% has a probability below 1e-46 */
+	EXPECT_NE(NULL, memchr(a, 1, sizeof(a)));
+}
+
 TEST_F(impair, a_delay_without_jitter_or_reorder_keeps_the_order)
 {
 	struct toy_impair imp = { .delay_us = 10 * MS, .seed = 13 };
