@@ -211,7 +211,16 @@ run: all
 		toycat -l -s -j 7001 > /tmp/records 2> /tmp/events & \
 		for i in $$(seq 100); do grep -q listening /tmp/events 2>/dev/null && break; sleep 0.1; done; \
 		printf "one\\ntwo\\n" | toycat -s 7001; wait; \
-		grep closed /tmp/events; cat /tmp/records'
+		grep closed /tmp/events; cat /tmp/records; \
+		echo "== toystat impair: this namespace loses a fifth of its datagrams on purpose"; \
+		toystat reset; toystat impair set loss 20% seed 7; toystat impair; \
+		echo "== toycat -u: 200 lines, a datagram per read of its input (each line is written on its own: a read is one line, or two when toycat falls behind)"; \
+		toycat -l -u -j -w 2 7002 > /tmp/lines 2> /tmp/events & \
+		for i in $$(seq 100); do grep -q listening /tmp/events 2>/dev/null && break; sleep 0.1; done; \
+		for i in $$(seq 200); do echo "line $$i"; sleep 0.01; done | toycat -u 7002; wait; \
+		echo "$$(wc -l < /tmp/lines) of 200 lines arrived; toystat -j says:"; \
+		toystat -j | jq -M -c ".dgram | {tx_msgs, rx_msgs, impair_drops, drops}"; \
+		toystat impair clear'
 
 # toyperf's whole matrix in the guest; its JSON and Markdown come back
 # between marker lines and user/toyperf-report files them and plots them,

@@ -18,6 +18,7 @@
 #define _AF_TOY_COMPAT_H
 
 #include <linux/build_bug.h>
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/uio.h>
@@ -33,6 +34,20 @@
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)
 #define sockaddr_unsized sockaddr
+#endif
+
+/*
+ * 6.13: hrtimer_setup() initialises a timer and sets its function in one
+ * call; hrtimer_init() went in 6.15. Before, the function was set after.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
 #endif
 
 /*

@@ -39,6 +39,7 @@
 #include <net/sock.h>
 
 #include "dgram.h"
+#include "impair.h"
 #include "port.h"
 #include "sock.h"
 #include "stats.h"
@@ -48,12 +49,16 @@
 #define TOY_DGRAM_LINEAR_MAX	SKB_MAX_HEAD(0)
 
 /**
- * struct toy_dgram_cb - AF_TOY data in skb->cb of a queued datagram
- * @src_port: the sender's port, for recvfrom() and the connected filter;
- *	written before the skb is queued, constant after.
+ * struct toy_dgram_cb - AF_TOY data in skb->cb of a datagram
+ * @src_port: the sender's port, for recvfrom() and the connected filter
+ * @dst_port: the port it was sent to, where a datagram held back for a
+ *	delay (impair.c) is delivered when it is due
+ *
+ * Written before the skb is queued or held, constant after.
  */
 struct toy_dgram_cb {
 	u32 src_port;
+	u32 dst_port;
 };
 
 #define TOY_DGRAM_CB(skb)	((struct toy_dgram_cb *)(skb)->cb)
@@ -145,15 +150,71 @@ out:
 }
 
 /*
- * Hand @skb to @rx, found under rcu_read_lock(), which the caller holds.
- * Returns 0 when it was queued or dropped for want of room (counted),
- * -ECONNREFUSED when @rx is closing, -EPIPE when @rx is shut down for
- * reading and -EPERM when @rx is connected to another port. On error the
- * caller still owns @skb.
+ * Under @rx's toy_sock.lock: queue @skb, or give it back when @rx is at
+ * its limit (below it one more datagram fits, whatever its size).
  */
-static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
+static struct sk_buff *toy_dgram_queue(struct sock *rx, struct sk_buff *skb)
+{
+	if (atomic_read(&rx->sk_rmem_alloc) >= READ_ONCE(rx->sk_rcvbuf)) {
+		atomic_inc(&rx->sk_drops);
+		return skb;
+	}
+	skb_orphan(skb);
+	skb_set_owner_r(skb, rx);
+	sock_skb_set_dropcount(rx, skb);
+	skb_queue_tail(&rx->sk_receive_queue, skb);
+	return NULL;
+}
+
+/* Count and free @skb, which @rx had no room for; with no lock held. */
+static void toy_dgram_drop_full(struct sock *rx, struct sk_buff *skb)
+{
+	toy_stat_add(rx, TOY_STAT_DROPS, 1);
+	trace_toy_drop(rx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
+		       TOY_DROP_RCVBUF);
+	kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+}
+
+static void toy_dgram_deliver_held(struct sk_buff *skb);
+
+/*
+ * Hold @skb back for @fate's delay (impair.c); it stays charged to its
+ * sender. @rx, the receiver it is for, only counts it. Once held, @skb
+ * may be delivered and freed at any moment: nothing here touches it after.
+ */
+static void toy_dgram_hold(struct sock *rx, struct sk_buff *skb,
+			   const struct toy_impair_fate *fate)
+{
+	u32 from = TOY_DGRAM_CB(skb)->src_port, len = skb->len;
+	int err;
+
+	err = toy_impair_hold(sock_net(rx), skb, fate->delay_ns,
+			      toy_dgram_deliver_held);
+	if (!err) {
+		toy_stat_add(rx, TOY_STAT_DELAYED, 1);
+		return;
+	}
+	/* the namespace holds its limit, or is going away */
+	toy_stat_add(rx, TOY_STAT_DROPS, 1);
+	trace_toy_drop(rx, from, len, 1, err == -ENOBUFS ?
+		       TOY_DROP_HOLD_FULL : TOY_DROP_UNREACHABLE);
+	kfree_skb_reason(skb, SKB_DROP_REASON_QDISC_DROP);
+}
+
+/*
+ * Hand @skb to @rx, found under rcu_read_lock(), which the caller holds,
+ * and do to it what the namespace's impairments drew (@fate).
+ * Returns 0 when it was queued, held back, lost on purpose or dropped for
+ * want of room (all counted), -ECONNREFUSED when @rx is closing, -EPIPE
+ * when @rx is shut down for reading and -EPERM when @rx is connected to
+ * another port. On error the caller still owns @skb.
+ */
+static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
+			     const struct toy_impair_fate *fate)
 {
 	struct toy_sock *rtsk = toy_sk(rx);
+	struct sk_buff *twin = NULL;
+	bool duplicated;
 	u32 peer_port;
 
 	spin_lock(&rtsk->lock);
@@ -170,24 +231,74 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb)
 		spin_unlock(&rtsk->lock);
 		return -EPERM;
 	}
-	/* below the limit one more datagram fits, whatever its size */
-	if (atomic_read(&rx->sk_rmem_alloc) >= READ_ONCE(rx->sk_rcvbuf)) {
-		atomic_inc(&rx->sk_drops);
+	/* lost on the way, on purpose: the sender sees success, as with UDP */
+	if (fate->lose) {
 		spin_unlock(&rtsk->lock);
-		toy_stat_add(rx, TOY_STAT_DROPS, 1);
+		toy_stat_add(rx, TOY_STAT_IMPAIR_DROPS, 1);
 		trace_toy_drop(rx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
-			       TOY_DROP_RCVBUF);
-		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+			       TOY_DROP_IMPAIR);
+		consume_skb(skb);
 		return 0;
 	}
-	skb_orphan(skb);
-	skb_set_owner_r(skb, rx);
-	sock_skb_set_dropcount(rx, skb);
-	skb_queue_tail(&rx->sk_receive_queue, skb);
+	/* the copy shares the payload, and meets the limit on its own */
+	if (fate->duplicate)
+		twin = skb_clone(skb, GFP_ATOMIC);
+	duplicated = twin;
+	if (fate->delay_ns) {
+		/* checked now, so the sender gets the errors above at once */
+		spin_unlock(&rtsk->lock);
+		/* a held copy is its sender's too */
+		if (twin)
+			skb_set_owner_w(twin, skb->sk);
+		toy_dgram_hold(rx, skb, fate);
+		if (twin) {
+			toy_dgram_hold(rx, twin, fate);
+			toy_stat_add(rx, TOY_STAT_DUPLICATED, 1);
+		}
+		return 0;
+	}
+	skb = toy_dgram_queue(rx, skb);
+	if (twin)
+		twin = toy_dgram_queue(rx, twin);
 	spin_unlock(&rtsk->lock);
 
+	if (fate->reordered)
+		toy_stat_add(rx, TOY_STAT_REORDERED, 1);
+	if (duplicated)
+		toy_stat_add(rx, TOY_STAT_DUPLICATED, 1);
+	if (skb)
+		toy_dgram_drop_full(rx, skb);
+	if (twin)
+		toy_dgram_drop_full(rx, twin);
 	rx->sk_data_ready(rx);
 	return 0;
+}
+
+/*
+ * A datagram held back for a delay is due (impair.c, process context).
+ * Whoever is bound to its port now gets it, as if it were sent now. If
+ * nobody will take it, it is dropped, counted and reported on the socket
+ * bound there, or on its sender when nobody is. Its charge keeps its
+ * sender's sock, @tx, in memory until it is freed or queued.
+ */
+static void toy_dgram_deliver_held(struct sk_buff *skb)
+{
+	static const struct toy_impair_fate now;
+	struct sock *tx = skb->sk;
+	struct sock *rx;
+	int err;
+
+	rcu_read_lock();
+	rx = toy_lookup_rcu(tx, TOY_DGRAM_CB(skb)->dst_port);
+	err = rx ? toy_dgram_deliver(rx, skb, &now) : -ECONNREFUSED;
+	if (err) {
+		toy_stat_add(tx, TOY_STAT_DROPS, 1);
+		trace_toy_drop(rx ?: tx, TOY_DGRAM_CB(skb)->src_port,
+			       skb->len, 1, TOY_DROP_UNREACHABLE);
+	}
+	rcu_read_unlock();
+	if (err)
+		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 }
 
 /* Send @len bytes of @msg as one datagram. */
@@ -196,6 +307,7 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 {
 	struct sock *sk = sock->sk;
 	struct toy_sock *tsk = toy_sk(sk);
+	struct toy_impair_fate fate;
 	struct sk_buff *skb;
 	size_t linear;
 	u32 port, src_port;
@@ -249,10 +361,16 @@ static int toy_dgram_send_one(struct socket *sock, struct msghdr *msg,
 	if (err)
 		goto out_free;
 	TOY_DGRAM_CB(skb)->src_port = src_port;
+	TOY_DGRAM_CB(skb)->dst_port = port;
 
 	rcu_read_lock();
 	rx = toy_lookup_rcu(sk, port);
-	err = rx ? toy_dgram_deliver(rx, skb) : -ECONNREFUSED;
+	if (rx) {
+		toy_impair_draw(sock_net(sk), &fate);
+		err = toy_dgram_deliver(rx, skb, &fate);
+	} else {
+		err = -ECONNREFUSED;
+	}
 	rcu_read_unlock();
 	if (err)
 		goto out_free;

@@ -128,9 +128,15 @@ static void toy_event_drop(void *data, struct sock *sk, u32 from, u32 len,
 
 	if (!toy_nl_event_wanted(sock_net(sk)))
 		return;
-	if (reason == TOY_DROP_CLOSED) {
-		toy_event_drops_untold(sk);
-		toy_nl_event(sk, TOY_EVENT_DROPS, TOY_DROP_CLOSED, count);
+	/*
+	 * Each on its own: closing happens once, and the impairments drop
+	 * at the rate the namespace set for them (a listener that cannot
+	 * keep up gets ENOBUFS from netlink, as for any event).
+	 */
+	if (reason != TOY_DROP_RCVBUF) {
+		if (reason == TOY_DROP_CLOSED)
+			toy_event_drops_untold(sk);
+		toy_nl_event(sk, TOY_EVENT_DROPS, reason, count);
 		return;
 	}
 	last = READ_ONCE(tsk->drops_told_at);

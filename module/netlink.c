@@ -26,6 +26,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "impair.h"
 #include "netlink.h"
 #include "sock.h"
 #include "stats.h"
@@ -73,6 +74,10 @@ static const struct toy_type_field toy_type_fields[] = {
 	{ TOY_TYPE_A_RX_MSGS, TOY_STAT_RX_MSGS, TOY_IN_ALL },
 	{ TOY_TYPE_A_DROPS, TOY_STAT_DROPS, TOY_IN_DGRAM },
 	{ TOY_TYPE_A_DIRECT_BYTES, TOY_STAT_DIRECT_BYTES, TOY_IN_STREAM },
+	{ TOY_TYPE_A_IMPAIR_DROPS, TOY_STAT_IMPAIR_DROPS, TOY_IN_DGRAM },
+	{ TOY_TYPE_A_DUPLICATED, TOY_STAT_DUPLICATED, TOY_IN_DGRAM },
+	{ TOY_TYPE_A_DELAYED, TOY_STAT_DELAYED, TOY_IN_DGRAM },
+	{ TOY_TYPE_A_REORDERED, TOY_STAT_REORDERED, TOY_IN_DGRAM },
 };
 
 /* What STATS_GET reports: by type, the value of each enum toy_type_attr. */
@@ -172,6 +177,108 @@ static int toy_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 err_size:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+/*
+ * Probabilities are in millionths, delays in microseconds: the core
+ * refuses more than one, or than ten seconds. Not const: 6.1's
+ * NLA_POLICY_FULL_RANGE() takes a plain pointer.
+ */
+static struct netlink_range_validation toy_impair_ppm_range __ro_after_init = {
+	.max	= TOY_IMPAIR_PPM,
+};
+
+static struct netlink_range_validation toy_impair_us_range __ro_after_init = {
+	.max	= TOY_IMPAIR_DELAY_MAX,
+};
+
+static struct netlink_range_validation toy_impair_limit_range __ro_after_init = {
+	.max	= TOY_IMPAIR_LIMIT_MAX,
+};
+
+static const struct nla_policy toy_impair_policy[TOY_IMPAIR_A_MAX + 1] = {
+	[TOY_IMPAIR_A_LOSS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						    &toy_impair_ppm_range),
+	[TOY_IMPAIR_A_DUPLICATE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &toy_impair_ppm_range),
+	[TOY_IMPAIR_A_SEED] = { .type = NLA_U64 },
+	[TOY_IMPAIR_A_DELAY] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						     &toy_impair_us_range),
+	[TOY_IMPAIR_A_JITTER] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						      &toy_impair_us_range),
+	[TOY_IMPAIR_A_REORDER] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						       &toy_impair_ppm_range),
+	[TOY_IMPAIR_A_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						     &toy_impair_limit_range),
+	[TOY_IMPAIR_A_HELD] = {
+		.type = NLA_REJECT,
+		.reject_message = "HELD is reported by IMPAIR_GET, not set",
+	},
+};
+
+static int toy_nl_impair_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct toy_impair_conf conf;
+	struct sk_buff *msg;
+	void *hdr;
+	u32 held;
+
+	toy_impair_get(genl_info_net(info), &conf, &held);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &toy_genl_family, 0,
+				TOY_CMD_IMPAIR_GET);
+	if (!hdr ||
+	    nla_put_u32(msg, TOY_IMPAIR_A_LOSS, conf.loss) ||
+	    nla_put_u32(msg, TOY_IMPAIR_A_DUPLICATE, conf.duplicate) ||
+	    nla_put_u32(msg, TOY_IMPAIR_A_DELAY, conf.delay_us) ||
+	    nla_put_u32(msg, TOY_IMPAIR_A_JITTER, conf.jitter_us) ||
+	    nla_put_u32(msg, TOY_IMPAIR_A_REORDER, conf.reorder) ||
+	    nla_put_u32(msg, TOY_IMPAIR_A_HELD, held) ||
+	    nla_put_u32(msg, TOY_IMPAIR_A_LIMIT, conf.limit) ||
+	    nla_put_u64_64bit(msg, TOY_IMPAIR_A_SEED, conf.seed,
+			      TOY_IMPAIR_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static u32 toy_nl_u32_or_0(struct genl_info *info, int attr)
+{
+	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : 0;
+}
+
+static int toy_nl_impair_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *seed = info->attrs[TOY_IMPAIR_A_SEED];
+	struct toy_impair_conf conf = {
+		.loss		= toy_nl_u32_or_0(info, TOY_IMPAIR_A_LOSS),
+		.duplicate	= toy_nl_u32_or_0(info, TOY_IMPAIR_A_DUPLICATE),
+		.reorder	= toy_nl_u32_or_0(info, TOY_IMPAIR_A_REORDER),
+		.delay_us	= toy_nl_u32_or_0(info, TOY_IMPAIR_A_DELAY),
+		.jitter_us	= toy_nl_u32_or_0(info, TOY_IMPAIR_A_JITTER),
+		.limit		= toy_nl_u32_or_0(info, TOY_IMPAIR_A_LIMIT),
+		.seed		= seed ? nla_get_u64(seed) : 0,
+	};
+
+	/* the core checked CAP_NET_ADMIN over the namespace (UNS_ADMIN_PERM) */
+	if (conf.jitter_us > conf.delay_us) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[TOY_IMPAIR_A_JITTER],
+				    "jitter exceeds the delay");
+		return -EINVAL;
+	}
+	if (conf.reorder && !conf.delay_us) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[TOY_IMPAIR_A_REORDER],
+				    "reordering needs a delay to skip");
+		return -EINVAL;
+	}
+	return toy_impair_set(genl_info_net(info), &conf);
 }
 
 static int toy_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
@@ -401,6 +508,17 @@ static const struct genl_ops toy_genl_ops[] = {
 	{
 		.cmd	= TOY_CMD_STATS_RESET,
 		.doit	= toy_nl_stats_reset,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= TOY_CMD_IMPAIR_GET,
+		.doit	= toy_nl_impair_get,
+	},
+	{
+		.cmd	= TOY_CMD_IMPAIR_SET,
+		.doit	= toy_nl_impair_set,
+		.policy	= toy_impair_policy,
+		.maxattr = TOY_IMPAIR_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -27,6 +27,7 @@
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
+#include "impair.h"
 #include "port.h"
 #include "sock.h"
 #include "stats.h"
@@ -47,6 +48,7 @@ static int __net_init toy_net_init(struct net *net)
 	tn->stats = toy_stats_net_alloc();
 	if (!tn->stats)
 		return -ENOMEM;
+	toy_impair_net_init(net);
 	err = toy_ports_init(tn);
 	if (err)
 		goto err_stats;
@@ -61,6 +63,7 @@ static void __net_exit toy_net_exit(struct net *net)
 {
 	struct toy_net *tn = toy_net(net);
 
+	toy_impair_net_exit(net);
 	toy_ports_exit(tn);
 	toy_stats_net_free(tn->stats);
 }

@@ -38,6 +38,7 @@
 #include <linux/af_toy.h>
 
 #include "compat.h"
+#include "impair.h"
 
 /* The family number in use: the module parameter, set at load (main.c). */
 extern int toy_family;
@@ -270,6 +271,10 @@ struct toy_sock_bucket {
  *	(port.c)
  * @socks: every socket of the namespace, hashed by address (sock.c)
  * @stats: the namespace's counters (stats.c)
+ * @impair: the namespace's datagram impairments, NULL when none is set
+ *	(impair.c); replaced under its mutex, read under RCU
+ * @hold: the datagrams the impairments hold back for a delay (impair.c),
+ *	guarded by its own lock
  *
  * Allocated and freed with the namespace (pernet_operations, sock.c).
  * Each port table is guarded by its own rhashtable locks, each bucket of
@@ -281,6 +286,8 @@ struct toy_net {
 	struct rhashtable	ports[TOY_NR_TYPES];
 	struct toy_sock_bucket	socks[TOY_SOCK_BUCKETS];
 	struct toy_stats_net	*stats;
+	struct toy_impair __rcu	*impair;
+	struct toy_impair_hold	hold;
 };
 
 extern unsigned int toy_net_id;

@@ -312,6 +312,40 @@ FIXTURE_VARIANT_ADD(bad_input, netlink_reply_only_attribute) {
 FIXTURE_VARIANT_ADD(bad_input, netlink_attribute_on_stats_get) {
 	.op = OP_NETLINK, .arg = TOY_CMD_STATS_GET, .flags = NLM_F_ACK,
 	.optname = TOY_STATS_A_FAMILY, .optlen = 4, .err = EINVAL };
+/* the datagram impairments (impairments.md); the test is root */
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_loss_above_one) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_LOSS, .optlen = 4, .level = TOY_IMPAIR_PPM + 1,
+	.err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_loss_of_wrong_length) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_LOSS, .optlen = 2, .level = 1, .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_delay_negative) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_DELAY, .optlen = 4, .level = -1, .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_delay_above_10_s) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_DELAY, .optlen = 4,
+	.level = TOY_IMPAIR_DELAY_MAX + 1, .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_jitter_above_the_delay) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_JITTER, .optlen = 4, .level = 1, .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_reorder_without_a_delay) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_REORDER, .optlen = 4, .level = 1, .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_limit_above_the_maximum) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_LIMIT, .optlen = 4,
+	.level = TOY_IMPAIR_LIMIT_MAX + 1, .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_held_set) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_HELD, .optlen = 4, .level = 1, .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_input, netlink_impair_unknown_attribute) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_SET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_MAX + 1, .optlen = 4, .level = 1, .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_input, netlink_attribute_on_impair_get) {
+	.op = OP_NETLINK, .arg = TOY_CMD_IMPAIR_GET, .flags = NLM_F_ACK,
+	.optname = TOY_IMPAIR_A_LOSS, .optlen = 4, .level = 1, .err = EINVAL };
 
 FIXTURE_SETUP(bad_input)
 {

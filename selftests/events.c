@@ -306,6 +306,71 @@ static unsigned int drops_of(const struct seen *seen, uint64_t cookie,
 	return events;
 }
 
+/* The count of the drops events of @cookie for @reason, and their number. */
+static uint64_t drops_for(const struct seen *seen, uint64_t cookie,
+			  enum toy_drop_reason reason, unsigned int *events)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	*events = 0;
+	for (i = 0; i < seen->n; i++) {
+		const struct toy_sock_info *ev = &seen->ev[i];
+
+		if (ev_val(ev, TOY_SOCK_A_EVENT) == TOY_EVENT_DROPS &&
+		    ev_val(ev, TOY_SOCK_A_COOKIE) == cookie &&
+		    ev_val(ev, TOY_SOCK_A_DROP_REASON) == reason) {
+			n += ev_val(ev, TOY_SOCK_A_EVENT_DROPS);
+			(*events)++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Each datagram the namespace's impairments lose is a drops event of its
+ * receiver, reason impair; one held back for a delay that finds its
+ * receiver gone is one of its sender, reason unreachable.
+ */
+TEST_F(events, impairment_drops_are_events_with_their_reason)
+{
+	struct toy_impair imp = { .loss = 1000000, .seed = 1 };
+	uint64_t tx, rx, lost, gone;
+	unsigned int events, gone_events;
+	struct toy_genl cmd;
+	int fd[3], i;
+
+	SETUP_OR_SKIP();
+	/* a socket of its own: replies on the events socket would skip events */
+	ASSERT_EQ(0, toy_genl_open(&cmd));
+	ASSERT_EQ(0, toy_pair(self->family, SOCK_DGRAM, PORT, fd));
+	tx = cookie_of(fd[0]);
+	rx = cookie_of(fd[1]);
+	ASSERT_EQ(0, toy_impair_set(&cmd, &imp));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(1, send(fd[0], "x", 1, 0));
+	imp.loss = 0;
+	imp.delay_us = 50000;
+	ASSERT_EQ(0, toy_impair_set(&cmd, &imp));
+	toy_genl_close(&cmd);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(1, send(fd[0], "x", 1, 0));
+	close(fd[1]);
+	fd[1] = -1;
+	/* the held ones are due 50 ms on; events come as they are dropped */
+	read_rest(self);
+	for (i = 0; i < 3 && drops_for(self->seen, tx, TOY_DROP_UNREACHABLE,
+					 &gone_events) < 3; i++)
+		ASSERT_EQ(0, read_events(self, 1));
+	lost = drops_for(self->seen, rx, TOY_DROP_IMPAIR, &events);
+	gone = drops_for(self->seen, tx, TOY_DROP_UNREACHABLE, &gone_events);
+	EXPECT_EQ(5U, lost);
+	EXPECT_EQ(5U, events);
+	EXPECT_EQ(3U, gone);
+	EXPECT_EQ(3U, gone_events);
+	fds_close(fd, 3);
+}
+
 TEST_F(events, dgram_drops_add_up_at_a_bounded_rate)
 {
 	int small = 4096, fd[3], i, queued;

@@ -25,6 +25,8 @@
 #include "families.h"
 #include "toy_nl.h"
 
+#define PORT		6100
+
 /* How long the last sockets may take to be freed after close. */
 #define RCU_FREE_MS	5000
 
@@ -165,6 +167,53 @@ TEST_F(module, unload_refused_while_dgram_socket_open)
 {
 	NEED_MODULE_OR_SKIP();
 	unload_refused_while_open(_metadata, self->family, SOCK_DGRAM);
+}
+
+/*
+ * In a new network namespace: delay datagrams by @delay_ms, send some and
+ * close both ends with them held back.
+ */
+static int hold_datagrams_and_close(int family, int delay_ms)
+{
+	struct toy_impair imp = { .delay_us = delay_ms * 1000, .seed = 1 };
+	struct toy_genl g;
+	int fd[3], i;
+
+	if (unshare(CLONE_NEWNET) || toy_genl_open(&g) ||
+	    toy_impair_set(&g, &imp) || toy_pair(family, SOCK_DGRAM, PORT, fd))
+		return 1;
+	for (i = 0; i < 20; i++)
+		if (send(fd[0], "datagram", 8, 0) != 8)
+			return 2;
+	close(fd[0]);
+	close(fd[1]);
+	toy_genl_close(&g);
+	return 0;
+}
+
+/*
+ * Datagrams held back for a delay keep their closed sender, and so the
+ * module: unloading is refused until they are delivered (to nobody) and
+ * freed, then succeeds.
+ */
+TEST_F(module, unload_refused_while_datagrams_are_held_back)
+{
+	int status;
+	pid_t pid;
+
+	NEED_MODULE_OR_SKIP();
+	ASSERT_EQ(0, toy_sockets_settle(RCU_FREE_MS));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(hold_datagrams_and_close(self->family, 1000));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child exit %d", WEXITSTATUS(status));
+	EXPECT_EQ(-1, module_unload_now());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	/* 1 s of delay, then the grace period: module_unload() waits 5 s */
+	EXPECT_EQ(0, module_unload()) TH_LOG("unload: %s", strerror(errno));
 }
 
 /* Whether modprobe can find af_toy.ko by the alias net-pf-<default>. */
@@ -360,7 +409,6 @@ TEST_F(module, out_of_range_family_is_einval)
 
 /* Cycles of the lifecycle tests, and sockets of each kind per cycle. */
 #define CYCLES		100
-#define PORT		6100
 
 /*
  * A stream pair with data in flight and a dgram pair with a datagram

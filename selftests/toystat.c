@@ -223,6 +223,17 @@ TEST_F(toystat, bad_usage_exits_1_with_a_message)
 		"toystat monitor event created,",
 		"toystat monitor type raw",
 		"toystat -w 1 monitor",
+		"toystat impair set loss 101%",
+		"toystat impair set loss 20",
+		"toystat impair set loss 0.00001%",
+		"toystat impair set delay 10",
+		"toystat impair set delay 1.5us",
+		"toystat impair set delay -1ms",
+		"toystat impair set bogus 1",
+		"toystat impair set limit 0",
+		"toystat impair set loss",
+		"toystat impair clear now",
+		"toystat -w 1 impair set loss 1%",
 	};
 	unsigned int i;
 
@@ -238,8 +249,83 @@ TEST_F(toystat, help_exits_0_and_names_every_command)
 	EXPECT_NE(NULL, strstr(self->out, "sockets"));
 	EXPECT_NE(NULL, strstr(self->out, "reset"));
 	EXPECT_NE(NULL, strstr(self->out, "monitor"));
+	EXPECT_NE(NULL, strstr(self->out, "impair set"));
 	EXPECT_NE(NULL, strstr(self->out, "--json"));
 	EXPECT_NE(NULL, strstr(self->out, "Exit status"));
+}
+
+/* ---- toystat impair ---- */
+
+TEST_F(toystat, impair_set_show_and_clear)
+{
+	struct toy_impair imp;
+
+	ASSERT_EQ(0, RUN("toystat impair set loss 20% duplicate 0.5% delay 10ms jitter 2ms reorder 25% limit 500 seed 42"))
+		TH_LOG("%s", self->out);
+	EXPECT_STREQ("", self->out);
+	ASSERT_EQ(0, toy_impair_get(&self->g, &imp));
+	EXPECT_EQ(200000U, imp.loss);
+	EXPECT_EQ(5000U, imp.duplicate);
+	EXPECT_EQ(10000U, imp.delay_us);
+	EXPECT_EQ(2000U, imp.jitter_us);
+	EXPECT_EQ(250000U, imp.reorder);
+	EXPECT_EQ(500U, imp.limit);
+	EXPECT_EQ(42ULL, imp.seed);
+
+	ASSERT_EQ(0, RUN("toystat impair"));
+	EXPECT_NE(NULL, strstr(self->out, "loss 20% duplicate 0.5% delay 10ms jitter 2ms reorder 25% limit 500 seed 42"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, RUN("toystat -j impair show | jq -e '.loss_ppm == 200000 and .duplicate_ppm == 5000 and .delay_us == 10000 and .jitter_us == 2000 and .reorder_ppm == 250000 and .limit == 500 and .seed == 42 and .held == 0'"))
+		TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, RUN("toystat impair clear"));
+	ASSERT_EQ(0, toy_impair_get(&self->g, &imp));
+	EXPECT_EQ(0U, imp.loss + imp.duplicate + imp.delay_us + imp.reorder);
+	ASSERT_EQ(0, RUN("toystat impair"));
+	EXPECT_STREQ("no impairments\n", self->out);
+}
+
+TEST_F(toystat, impair_set_without_privilege_exits_1_saying_why)
+{
+	EXPECT_EQ(1, run_as(NOBODY, "toystat impair set loss 1%", self->out,
+			    sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "CAP_NET_ADMIN")) TH_LOG("%s", self->out);
+	/* reading needs no privilege */
+	EXPECT_EQ(0, run_as(NOBODY, "toystat -j impair", self->out,
+			    sizeof(self->out)));
+}
+
+/* What the kernel refuses comes back with its reason. */
+TEST_F(toystat, impair_settings_the_kernel_refuses_exit_1_with_its_message)
+{
+	EXPECT_EQ(1, RUN("toystat impair set delay 1ms jitter 2ms"));
+	EXPECT_NE(NULL, strstr(self->out, "jitter exceeds the delay"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(1, RUN("toystat impair set reorder 10%"));
+	EXPECT_NE(NULL, strstr(self->out, "reordering needs a delay"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(1, RUN("toystat impair set delay 11s"));
+	EXPECT_NE(NULL, strstr(self->out, "toystat:")) TH_LOG("%s", self->out);
+}
+
+/* The counters of each impairment, in the summary's JSON and its table. */
+TEST_F(toystat, impairment_counters_are_shown)
+{
+	char byte = 0;
+	int i;
+
+	ASSERT_EQ(0, toy_pair(self->family, SOCK_DGRAM, PORT, self->fd));
+	ASSERT_EQ(0, RUN("toystat impair set loss 100% seed 1"));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(1, send(self->fd[0], &byte, 1, 0));
+	ASSERT_EQ(0, RUN("toystat impair set duplicate 100% delay 1ms seed 1"));
+	ASSERT_EQ(1, send(self->fd[0], &byte, 1, 0));
+	EXPECT_EQ(0, RUN("toystat -j | jq -e '.dgram.impair_drops == 3 and .dgram.duplicated == 1 and .dgram.delayed == 2 and .dgram.reordered == 0'"))
+		TH_LOG("%s", self->out);
+	ASSERT_EQ(0, RUN("toystat"));
+	EXPECT_NE(NULL, strstr(self->out, "ImpDrops")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "Delayed")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "Reordered")) TH_LOG("%s", self->out);
 }
 
 /* ---- toystat monitor ---- */

@@ -307,6 +307,75 @@ int toy_stats_reset(struct toy_genl *g)
 	return toy_genl_talk(g, nlh, NULL, NULL);
 }
 
+static int toy_impair_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct toy_impair *imp = data;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(attr)) {
+		case TOY_IMPAIR_A_LOSS:
+			imp->loss = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_DUPLICATE:
+			imp->duplicate = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_REORDER:
+			imp->reorder = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_DELAY:
+			imp->delay_us = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_JITTER:
+			imp->jitter_us = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_HELD:
+			imp->held = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_LIMIT:
+			imp->limit = mnl_attr_get_u32(attr);
+			break;
+		case TOY_IMPAIR_A_SEED:
+			imp->seed = mnl_attr_get_u64(attr);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int toy_impair_get(struct toy_genl *g, struct toy_impair *imp)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	memset(imp, 0, sizeof(*imp));
+	nlh = toy_genl_request(g, buf, TOY_CMD_IMPAIR_GET, NLM_F_ACK);
+	return toy_genl_talk(g, nlh, toy_impair_cb, imp);
+}
+
+int toy_impair_set(struct toy_genl *g, const struct toy_impair *imp)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = toy_genl_request(g, buf, TOY_CMD_IMPAIR_SET, NLM_F_ACK);
+	if (imp->loss)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_LOSS, imp->loss);
+	if (imp->duplicate)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_DUPLICATE, imp->duplicate);
+	if (imp->reorder)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_REORDER, imp->reorder);
+	if (imp->delay_us)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_DELAY, imp->delay_us);
+	if (imp->jitter_us)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_JITTER, imp->jitter_us);
+	if (imp->limit)
+		mnl_attr_put_u32(nlh, TOY_IMPAIR_A_LIMIT, imp->limit);
+	if (imp->seed)
+		mnl_attr_put_u64(nlh, TOY_IMPAIR_A_SEED, imp->seed);
+	return toy_genl_talk(g, nlh, NULL, NULL);
+}
+
 struct toy_dump {
 	int (*cb)(const struct toy_sock_info *sock, void *data);
 	void *data;

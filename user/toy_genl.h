@@ -105,6 +105,34 @@ int toy_stats_get(struct toy_genl *g, struct toy_stats *stats);
 /* TOY_CMD_STATS_RESET. Returns 0 or -1 as toy_genl_talk(). */
 int toy_stats_reset(struct toy_genl *g);
 
+/**
+ * struct toy_impair - the datagram impairments of a namespace
+ * @loss: probability of a loss, in millionths
+ * @duplicate: probability of a duplicate, in millionths
+ * @reorder: probability that a datagram skips the delay, in millionths
+ * @delay_us: how long each datagram is held back, in microseconds
+ * @jitter_us: the delay's spread either way, in microseconds
+ * @held: get only: datagrams held back now
+ * @limit: the most datagrams held back at once (0 on set: the default)
+ * @seed: the seed of the draws (0 on set: the kernel picks one)
+ */
+struct toy_impair {
+	uint32_t loss;
+	uint32_t duplicate;
+	uint32_t reorder;
+	uint32_t delay_us;
+	uint32_t jitter_us;
+	uint32_t held;
+	uint32_t limit;
+	uint64_t seed;
+};
+
+/* TOY_CMD_IMPAIR_GET into @imp. Returns 0 or -1 as toy_genl_talk(). */
+int toy_impair_get(struct toy_genl *g, struct toy_impair *imp);
+
+/* TOY_CMD_IMPAIR_SET to @imp (all zero clears). As toy_genl_talk(). */
+int toy_impair_set(struct toy_genl *g, const struct toy_impair *imp);
+
 /*
  * toy_sock_dump() - TOY_CMD_SOCK_GET, calling @cb for each socket.
  * @type: only sockets of this type, or 0 for all

@@ -12,6 +12,7 @@
  * Exit status: 0 on success, 1 on any error (with the kernel's message),
  * 2 when af_toy.ko is not loaded, 3 when a monitor lost events.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -56,6 +57,10 @@ static const struct field type_fields[] = {
 	{ TOY_TYPE_A_RX_MSGS,		"rx_msgs",		"RxMsgs",	10 },
 	{ TOY_TYPE_A_DROPS,		"drops",		"Drops",	8 },
 	{ TOY_TYPE_A_DIRECT_BYTES,	"direct_bytes",		"Direct",	12 },
+	{ TOY_TYPE_A_IMPAIR_DROPS,	"impair_drops",		"ImpDrops",	10 },
+	{ TOY_TYPE_A_DUPLICATED,	"duplicated",		"Dups",		8 },
+	{ TOY_TYPE_A_DELAYED,		"delayed",		"Delayed",	10 },
+	{ TOY_TYPE_A_REORDERED,		"reordered",		"Reordered",	10 },
 };
 
 /* sockets: the columns after Type, State and the two queues */
@@ -93,6 +98,10 @@ static void usage(FILE *f)
 "       toystat [OPTIONS] sockets [type stream|dgram|seqpacket] [port PORT]\n"
 "       toystat reset\n"
 "       toystat [OPTIONS] monitor [type TYPE] [port PORT] [event EVENT[,EVENT...]]\n"
+"       toystat [OPTIONS] impair [show]\n"
+"       toystat impair set [loss PCT] [duplicate PCT] [delay TIME]\n"
+"                          [jitter TIME] [reorder PCT] [limit N] [seed SEED]\n"
+"       toystat impair clear\n"
 "\n"
 "Show what AF_TOY (af_toy.ko) is doing in this network namespace.\n"
 "  show      counters and open sockets per type (the default)\n"
@@ -101,6 +110,14 @@ static void usage(FILE *f)
 "  monitor   one line per socket event as it happens, until interrupted;\n"
 "            EVENT is created, bound, listening, connected, accepted,\n"
 "            closed, reset or drops\n"
+"  impair    the datagram impairments of this namespace: show them, set\n"
+"            them (needs CAP_NET_ADMIN), or clear them. PCT is a\n"
+"            percentage such as 20%% or 0.5%%, to a ten-thousandth; TIME\n"
+"            is a number with us, ms or s, such as 10ms, up to 10s; each\n"
+"            delay is uniform in delay +- jitter (jitter <= delay);\n"
+"            reorder sends that share of datagrams on at once, past those\n"
+"            delayed (needs a delay); limit caps the datagrams held back\n"
+"            at once (default 1000); SEED 0 or absent picks one\n"
 "\n"
 "Options:\n"
 "  -j, --json             print JSON (one document per refresh with -w;\n"
@@ -114,6 +131,167 @@ static void usage(FILE *f)
 "Exit status: 0 success, 1 error, 2 af_toy.ko is not loaded, 3 the monitor\n"
 "lost events (it could not keep up).\n"
 "See toystat(8).\n");
+}
+
+/*
+ * A percentage ("20%", "0.5%", "100%") in millionths: at most four
+ * decimals. Returns 0, or -1 on anything else.
+ */
+static int parse_percent(const char *s, uint32_t *ppm)
+{
+	uint64_t whole = 0, frac = 0, scale = 10000;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p) && whole <= 100)
+		whole = whole * 10 + (*p++ - '0');
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p) && scale > 1) {
+			scale /= 10;
+			frac += (*p++ - '0') * scale;
+		}
+	}
+	if (strcmp(p, "%") || whole * 10000 + frac > 100 * 10000)
+		return -1;
+	*ppm = whole * 10000 + frac;
+	return 0;
+}
+
+/* Millionths as a percentage, without trailing zeros: "20%", "0.5%". */
+static void print_percent(uint32_t ppm)
+{
+	char frac[8];
+	int i;
+
+	snprintf(frac, sizeof(frac), "%04u", ppm % 10000);
+	for (i = 3; i >= 0 && frac[i] == '0'; i--)
+		frac[i] = '\0';
+	printf("%u%s%s%%", ppm / 10000, frac[0] ? "." : "", frac);
+}
+
+/*
+ * A time ("10ms", "500us", "1.5s") in microseconds, to a microsecond.
+ * Returns 0, or -1 on anything else or more than UINT32_MAX us (the
+ * kernel refuses more than TOY_IMPAIR_DELAY_MAX itself, with a message).
+ */
+static int parse_time(const char *s, uint32_t *us)
+{
+	uint64_t whole = 0, frac = 0, scale = 1000000, unit;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p) && whole <= UINT32_MAX)
+		whole = whole * 10 + (*p++ - '0');
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p)) {
+			scale /= 10;
+			frac += (*p++ - '0') * scale;
+		}
+	}
+	if (!strcmp(p, "us"))
+		unit = 1;
+	else if (!strcmp(p, "ms"))
+		unit = 1000;
+	else if (!strcmp(p, "s"))
+		unit = 1000000;
+	else
+		return -1;
+	/* a fraction finer than the unit's microsecond is refused */
+	if (frac * unit % 1000000 || whole > UINT32_MAX ||
+	    whole * unit + frac * unit / 1000000 > UINT32_MAX)
+		return -1;
+	*us = whole * unit + frac * unit / 1000000;
+	return 0;
+}
+
+/* Microseconds in the largest unit that shows them whole: "10ms". */
+static void print_time(uint32_t us)
+{
+	if (us && !(us % 1000000))
+		printf("%us", us / 1000000);
+	else if (us && !(us % 1000))
+		printf("%ums", us / 1000);
+	else
+		printf("%uus", us);
+}
+
+static int impair_show(struct toy_genl *g)
+{
+	struct toy_impair imp;
+
+	if (toy_impair_get(g, &imp))
+		return -1;
+	if (json) {
+		printf("{\"loss_ppm\":%u,\"duplicate_ppm\":%u,\"delay_us\":%u,"
+		       "\"jitter_us\":%u,\"reorder_ppm\":%u,\"limit\":%u,"
+		       "\"seed\":%" PRIu64 ",\"held\":%u}\n", imp.loss,
+		       imp.duplicate, imp.delay_us, imp.jitter_us, imp.reorder,
+		       imp.limit, imp.seed, imp.held);
+		return 0;
+	}
+	if (!imp.loss && !imp.duplicate && !imp.delay_us) {
+		printf("no impairments");
+		if (imp.held)
+			printf(" (%u datagrams still held back)", imp.held);
+		printf("\n");
+		return 0;
+	}
+	printf("dgram loss ");
+	print_percent(imp.loss);
+	printf(" duplicate ");
+	print_percent(imp.duplicate);
+	printf(" delay ");
+	print_time(imp.delay_us);
+	printf(" jitter ");
+	print_time(imp.jitter_us);
+	printf(" reorder ");
+	print_percent(imp.reorder);
+	printf(" limit %u seed %" PRIu64 "\n", imp.limit, imp.seed);
+	printf("held back now: %u\n", imp.held);
+	return 0;
+}
+
+/* "set loss PCT ..." or "clear" in @argv: TOY_CMD_IMPAIR_SET. */
+static int impair_change(struct toy_genl *g, char **argv)
+{
+	struct toy_impair imp = {};
+	uint64_t v;
+	int bad;
+
+	if (!strcmp(*argv, "clear"))
+		return argv[1] ? (errno = EINVAL, -2) : toy_impair_set(g, &imp);
+	for (argv++; *argv; argv += 2) {
+		if (!argv[1])
+			return errno = EINVAL, -2;
+		if (!strcmp(argv[0], "loss"))
+			bad = parse_percent(argv[1], &imp.loss);
+		else if (!strcmp(argv[0], "duplicate"))
+			bad = parse_percent(argv[1], &imp.duplicate);
+		else if (!strcmp(argv[0], "reorder"))
+			bad = parse_percent(argv[1], &imp.reorder);
+		else if (!strcmp(argv[0], "delay"))
+			bad = parse_time(argv[1], &imp.delay_us);
+		else if (!strcmp(argv[0], "jitter"))
+			bad = parse_time(argv[1], &imp.jitter_us);
+		else if (!strcmp(argv[0], "limit"))
+			bad = toy_parse_uint(argv[1], UINT32_MAX, &v) ||
+			      !(imp.limit = v);
+		else if (!strcmp(argv[0], "seed"))
+			bad = toy_parse_uint(argv[1], UINT64_MAX, &imp.seed);
+		else
+			bad = -1;
+		if (bad)
+			return errno = EINVAL, -2;
+	}
+	return toy_impair_set(g, &imp);
 }
 
 static const char *type_name(uint64_t type)
@@ -431,7 +609,8 @@ int main(int argc, char **argv)
 		{ "version",	no_argument,		NULL, 'V' },
 		{}
 	};
-	enum { SHOW, SOCKETS, RESET, MONITOR } cmd = SHOW;
+	enum { SHOW, SOCKETS, RESET, MONITOR, IMPAIR } cmd = SHOW;
+	char **impair_args = NULL;
 	uint64_t watch = 0, count = 0, val;
 	struct monitor mon = {};
 	bool lost = false;
@@ -485,6 +664,16 @@ int main(int argc, char **argv)
 	} else if (*argv && !strcmp(*argv, "monitor")) {
 		cmd = MONITOR;
 		argv++;
+	} else if (*argv && !strcmp(*argv, "impair")) {
+		cmd = IMPAIR;
+		argv++;
+		if (*argv && !strcmp(*argv, "show"))
+			argv++;
+		else if (*argv && (!strcmp(*argv, "set") ||
+				   !strcmp(*argv, "clear")))
+			impair_args = argv;
+		while (impair_args && *argv)
+			argv++;
 	}
 	while ((cmd == SOCKETS || cmd == MONITOR) && *argv) {
 		if (!strcmp(argv[0], "type") && argv[1]) {
@@ -520,9 +709,10 @@ int main(int argc, char **argv)
 			*argv);
 		return 1;
 	}
-	if ((cmd == RESET || cmd == MONITOR) && watch) {
+	if ((cmd == RESET || cmd == MONITOR || impair_args) && watch) {
 		fprintf(stderr, "toystat: -w does not apply to %s\n",
-			cmd == RESET ? "reset" : "monitor");
+			cmd == RESET ? "reset" : cmd == MONITOR ? "monitor" :
+			"impair set or clear");
 		return 1;
 	}
 	if (count && !watch && cmd != MONITOR) {
@@ -561,6 +751,10 @@ int main(int argc, char **argv)
 			mon.count = count;
 			err = monitor(&g, &mon, &lost);
 			break;
+		case IMPAIR:
+			err = impair_args ? impair_change(&g, impair_args) :
+					    impair_show(&g);
+			break;
 		default:
 			err = toy_stats_reset(&g);
 			break;
@@ -576,8 +770,11 @@ int main(int argc, char **argv)
 	if (err) {
 		int e = errno;
 
-		if (e == EPERM && cmd == RESET)
-			fprintf(stderr, "toystat: reset needs CAP_NET_ADMIN in this network namespace: %s\n",
+		if (err == -2)
+			fprintf(stderr, "toystat: impair set takes loss, duplicate and reorder PCT (a percentage up to 100%%, such as 20%% or 0.5%%), delay and jitter TIME (such as 10ms, 500us or 1.5s), limit N (1 or more) and seed SEED; see toystat --help\n");
+		else if (e == EPERM && (cmd == RESET || impair_args))
+			fprintf(stderr, "toystat: %s needs CAP_NET_ADMIN in this network namespace: %s\n",
+				cmd == RESET ? "reset" : "impair set or clear",
 				strerror(e));
 		else if (g.errmsg[0])
 			fprintf(stderr, "toystat: %s: %s\n", strerror(e),

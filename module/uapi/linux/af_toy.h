@@ -156,6 +156,11 @@ struct sockaddr_toy {
  * @TOY_CMD_STATS_RESET: do; takes no attribute; zeroes the counters of
  *	the caller's namespace (not the gauges, not the per-socket counters);
  *	needs CAP_NET_ADMIN in the user namespace owning it, else EPERM
+ * @TOY_CMD_IMPAIR_GET: do; takes no attribute; replies with the datagram
+ *	impairments of the caller's namespace (&enum toy_impair_attr)
+ * @TOY_CMD_IMPAIR_SET: do; replaces them with the attributes given, each
+ *	absent one 0 (off); none clears them all. Needs %CAP_NET_ADMIN over
+ *	the namespace
  * @TOY_CMD_SOCK_EVENT: notification only, to %TOY_GENL_MCGRP_EVENTS: one
  *	socket event, %TOY_SOCK_A_EVENT, with the attributes of the socket
  *	as %TOY_CMD_SOCK_GET reports it at that moment
@@ -167,6 +172,8 @@ enum toy_cmd {
 	TOY_CMD_SOCK_GET,
 	TOY_CMD_STATS_RESET,
 	TOY_CMD_SOCK_EVENT,
+	TOY_CMD_IMPAIR_GET,
+	TOY_CMD_IMPAIR_SET,
 
 	__TOY_CMD_MAX,
 };
@@ -208,8 +215,11 @@ enum toy_state {
  *	the reason in %TOY_SOCK_A_DROP_REASON. Drops for want of room are
  *	reported at most once per %TOY_EVENT_DROPS_INTERVAL_MS: the first at
  *	once, those after it with the next drop after the interval, or
- *	before the socket's closed event at the latest. Summed over a
- *	socket's drops events, %TOY_SOCK_A_EVENT_DROPS gives every drop.
+ *	before the socket's closed event at the latest. The other reasons
+ *	are reported as they happen; a datagram held back for a delay whose
+ *	port nobody has bound any more is reported on its sender. Summed
+ *	over a socket's drops events, %TOY_SOCK_A_EVENT_DROPS gives every
+ *	drop.
  * @__TOY_EVENT_MAX: one above the last event
  */
 enum toy_event {
@@ -236,11 +246,24 @@ enum toy_event {
  * @TOY_DROP_RCVBUF: the receiver's queue was at its SO_RCVBUF
  * @TOY_DROP_CLOSED: they were still queued, unread, when the receiver
  *	closed
+ * @TOY_DROP_IMPAIR: the namespace's impairments lost it on purpose
+ *	(%TOY_CMD_IMPAIR_SET)
+ * @TOY_DROP_UNREACHABLE: the impairments held it back for a delay, and
+ *	when it was due nobody bound to its port would take it (closing, shut
+ *	down for reading, or connected to another port); reported on the
+ *	socket bound there, or on the sender's (even a closed one) when
+ *	nobody is
+ * @TOY_DROP_HOLD_FULL: the impairments would have held it back for a
+ *	delay, but the namespace already held its limit
+ *	(%TOY_IMPAIR_A_LIMIT)
  * @__TOY_DROP_MAX: one above the last reason
  */
 enum toy_drop_reason {
 	TOY_DROP_RCVBUF = 1,
 	TOY_DROP_CLOSED,
+	TOY_DROP_IMPAIR,
+	TOY_DROP_UNREACHABLE,
+	TOY_DROP_HOLD_FULL,
 
 	__TOY_DROP_MAX,
 };
@@ -296,12 +319,23 @@ enum toy_stats_attr {
  * @TOY_TYPE_A_RX_MSGS: u64, recvmsg() calls that returned data (one per
  *	datagram or record), not counting MSG_PEEK
  * @TOY_TYPE_A_DROPS: u64, dgram: datagrams dropped because the receiver's
- *	queue was at its SO_RCVBUF, or still queued unread when the receiver
- *	closed; the sender saw success, so TX_MSGS equals RX_MSGS plus DROPS
- *	plus the datagrams still queued
+ *	queue was at its SO_RCVBUF, still queued unread when the receiver
+ *	closed, or held back for a delay and unwanted when due or over the
+ *	namespace's limit (%TOY_DROP_UNREACHABLE, %TOY_DROP_HOLD_FULL); the
+ *	sender saw success, so TX_MSGS equals RX_MSGS plus DROPS plus
+ *	IMPAIR_DROPS minus DUPLICATED plus the datagrams still queued or held
  * @TOY_TYPE_A_DIRECT_BYTES: u64, stream: of TX_BYTES, those a sender
  *	copied straight into the buffer of a reader that was waiting in
  *	recvmsg() (one copy instead of two; see Documentation/benchmarks.md)
+ * @TOY_TYPE_A_IMPAIR_DROPS: u64, dgram: datagrams the namespace's
+ *	impairments lost on purpose (&enum toy_impair_attr); the sender saw
+ *	success
+ * @TOY_TYPE_A_DUPLICATED: u64, dgram: datagrams the impairments delivered
+ *	twice (each counts once in TX_MSGS)
+ * @TOY_TYPE_A_DELAYED: u64, dgram: datagrams (copies included) the
+ *	impairments held back for their delay before delivering them
+ * @TOY_TYPE_A_REORDERED: u64, dgram: datagrams the impairments sent on at
+ *	once, ahead of those held back for the delay
  * @__TOY_TYPE_A_MAX: one above the last attribute
  *
  * A type's nest holds the attributes that apply to it: LISTENING and
@@ -326,11 +360,69 @@ enum toy_type_attr {
 	TOY_TYPE_A_RX_MSGS,
 	TOY_TYPE_A_DROPS,
 	TOY_TYPE_A_DIRECT_BYTES,
+	TOY_TYPE_A_IMPAIR_DROPS,
+	TOY_TYPE_A_DUPLICATED,
+	TOY_TYPE_A_DELAYED,
+	TOY_TYPE_A_REORDERED,
 
 	__TOY_TYPE_A_MAX,
 };
 
 #define TOY_TYPE_A_MAX		(__TOY_TYPE_A_MAX - 1)
+
+/* One in a million: the unit of the impairments' probabilities. */
+#define TOY_IMPAIR_PPM		1000000
+/* The longest delay, in microseconds (10 s); with jitter, a hold lasts 20 s at most. */
+#define TOY_IMPAIR_DELAY_MAX	10000000
+/* The most datagrams a namespace holds back at once, unless set (netem's). */
+#define TOY_IMPAIR_LIMIT_DEFAULT	1000
+/* The highest limit that may be set. */
+#define TOY_IMPAIR_LIMIT_MAX	100000
+
+/**
+ * enum toy_impair_attr - the datagram impairments of a namespace
+ * @TOY_IMPAIR_A_UNSPEC: not an attribute
+ * @TOY_IMPAIR_A_PAD: padding for the u64 attribute
+ * @TOY_IMPAIR_A_LOSS: u32, probability that a datagram is lost, in
+ *	millionths (0 to %TOY_IMPAIR_PPM)
+ * @TOY_IMPAIR_A_DUPLICATE: u32, probability that a datagram arrives
+ *	twice, in millionths
+ * @TOY_IMPAIR_A_SEED: u64, the seed of the draws: the same seed and the
+ *	same sequence of datagrams give the same outcomes; 0 on
+ *	%TOY_CMD_IMPAIR_SET picks one, which %TOY_CMD_IMPAIR_GET reports
+ * @TOY_IMPAIR_A_DELAY: u32, microseconds each datagram is held back
+ *	before it reaches its receiver (0 to %TOY_IMPAIR_DELAY_MAX)
+ * @TOY_IMPAIR_A_JITTER: u32, microseconds: each delay is drawn uniformly
+ *	from DELAY - JITTER to DELAY + JITTER (at most DELAY), so datagrams
+ *	may overtake each other
+ * @TOY_IMPAIR_A_REORDER: u32, probability, in millionths, that a datagram
+ *	skips the delay and overtakes those held back (needs a DELAY)
+ * @TOY_IMPAIR_A_HELD: u32, %TOY_CMD_IMPAIR_GET only: datagrams held back
+ *	for their delay now
+ * @TOY_IMPAIR_A_LIMIT: u32, the most datagrams the namespace holds back at
+ *	once (1 to %TOY_IMPAIR_LIMIT_MAX; absent or 0 on %TOY_CMD_IMPAIR_SET
+ *	means %TOY_IMPAIR_LIMIT_DEFAULT); one more is dropped
+ *	(%TOY_DROP_HOLD_FULL)
+ * @__TOY_IMPAIR_A_MAX: one above the last attribute
+ *
+ * Only SOCK_DGRAM is impaired: the other types promise delivery.
+ */
+enum toy_impair_attr {
+	TOY_IMPAIR_A_UNSPEC,
+	TOY_IMPAIR_A_PAD,
+	TOY_IMPAIR_A_LOSS,
+	TOY_IMPAIR_A_DUPLICATE,
+	TOY_IMPAIR_A_SEED,
+	TOY_IMPAIR_A_DELAY,
+	TOY_IMPAIR_A_JITTER,
+	TOY_IMPAIR_A_REORDER,
+	TOY_IMPAIR_A_HELD,
+	TOY_IMPAIR_A_LIMIT,
+
+	__TOY_IMPAIR_A_MAX,
+};
+
+#define TOY_IMPAIR_A_MAX	(__TOY_IMPAIR_A_MAX - 1)
 
 /**
  * enum toy_sock_attr - one socket in a %TOY_CMD_SOCK_GET dump
