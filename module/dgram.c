@@ -237,7 +237,7 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
 		toy_stat_add(rx, TOY_STAT_IMPAIR_DROPS, 1);
 		trace_toy_drop(rx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
 			       TOY_DROP_IMPAIR);
-		consume_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_QDISC_DROP);
 		return 0;
 	}
 	/* the copy shares the payload, and meets the limit on its own */

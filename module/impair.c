@@ -117,11 +117,16 @@ int toy_impair_hold(struct net *net, struct sk_buff *skb, u64 delay_ns,
 	struct rb_node **link, *parent = NULL;
 	ktime_t due = ktime_add_ns(ktime_get(), delay_ns);
 	bool leftmost = true;
+	int err = 0;
 
 	spin_lock(&h->lock);
-	if (h->dying || h->count >= h->limit) {
+	if (h->dying)
+		err = -ESHUTDOWN;
+	else if (h->count >= h->limit)
+		err = -ENOBUFS;
+	if (err) {
 		spin_unlock(&h->lock);
-		return h->dying ? -ESHUTDOWN : -ENOBUFS;
+		return err;
 	}
 	skb->tstamp = due;
 	link = &h->held.rb_root.rb_node;
@@ -150,17 +155,28 @@ static enum hrtimer_restart toy_impair_timer(struct hrtimer *timer)
 	struct toy_impair_hold *h = container_of(timer, struct toy_impair_hold,
 						 timer);
 
-	schedule_work(&h->work);
+	/* unbound: a long batch of deliveries keeps no CPU's other work waiting */
+	queue_work(system_unbound_wq, &h->work);
 	return HRTIMER_NORESTART;
 }
 
-/* Take @skb, the leftmost, out of @h->held. Caller holds @h->lock. */
+/*
+ * Take @skb out of @h->held. Caller holds @h->lock. It still counts in
+ * @h->count until it is delivered or freed (toy_impair_unhold_done()).
+ */
 static void toy_impair_unhold(struct toy_impair_hold *h, struct sk_buff *skb)
 {
 	rb_erase_cached(&skb->rbnode, &h->held);
 	/* the node overlaid skb->next, ->prev and ->dev: clear what it left */
 	skb->dev = NULL;
-	WRITE_ONCE(h->count, h->count - 1);
+}
+
+/* @n datagrams taken out of @h are delivered or freed: uncount them. */
+static void toy_impair_unhold_done(struct toy_impair_hold *h, unsigned int n)
+{
+	spin_lock(&h->lock);
+	WRITE_ONCE(h->count, h->count - n);
+	spin_unlock(&h->lock);
 }
 
 /*
@@ -212,6 +228,9 @@ static void toy_impair_work(struct work_struct *work)
 			skb->tstamp = 0;
 			deliver(skb);
 		}
+		/* only now: "held" falls to 0 when every one has arrived */
+		if (n)
+			toy_impair_unhold_done(h, n);
 		cond_resched();
 	} while (n == TOY_IMPAIR_BATCH);
 }
@@ -250,7 +269,7 @@ int toy_impair_set(struct net *net, const struct toy_impair_conf *conf)
 
 	mutex_lock(&toy_impair_lock);
 	spin_lock(&tn->hold.lock);
-	tn->hold.limit = conf->limit ?: TOY_IMPAIR_LIMIT_DEFAULT;
+	WRITE_ONCE(tn->hold.limit, conf->limit ?: TOY_IMPAIR_LIMIT_DEFAULT);
 	spin_unlock(&tn->hold.lock);
 	old = rcu_replace_pointer(tn->impair, imp,
 				  lockdep_is_held(&toy_impair_lock));
@@ -269,7 +288,7 @@ int toy_impair_set(struct net *net, const struct toy_impair_conf *conf)
  * toy_impair_get() - the datagram impairments of @net
  * @net: the namespace
  * @conf: set to the settings; all zero but the limit when none is set
- * @held: set to the number of datagrams held back now
+ * @held: set to the number of datagrams held back now, or being delivered
  *
  * Return: true when any is set.
  */
@@ -280,13 +299,14 @@ bool toy_impair_get(struct net *net, struct toy_impair_conf *conf,
 	struct toy_impair *imp;
 
 	memset(conf, 0, sizeof(*conf));
-	conf->limit = TOY_IMPAIR_LIMIT_DEFAULT;
 	*held = READ_ONCE(tn->hold.count);
 	rcu_read_lock();
 	imp = rcu_dereference(tn->impair);
 	if (imp)
 		*conf = imp->conf;
 	rcu_read_unlock();
+	/* the limit in force, also when it was set with nothing else */
+	conf->limit = READ_ONCE(tn->hold.limit);
 	return imp;
 }
 
@@ -320,8 +340,8 @@ void toy_impair_net_exit(struct net *net)
 {
 	static const struct toy_impair_conf none;
 	struct toy_impair_hold *h = &toy_net(net)->hold;
-	struct rb_node *node;
 	struct sk_buff_head left;
+	struct rb_node *node;
 
 	toy_impair_set(net, &none);
 	__skb_queue_head_init(&left);
@@ -334,5 +354,6 @@ void toy_impair_net_exit(struct net *net)
 	spin_unlock(&h->lock);
 	hrtimer_cancel(&h->timer);
 	cancel_work_sync(&h->work);
+	toy_impair_unhold_done(h, skb_queue_len(&left));
 	__skb_queue_purge(&left);
 }

@@ -66,9 +66,9 @@ typedef void (*toy_impair_deliver_fn)(struct sk_buff *skb);
  *	through skb->rbnode; equal times keep the order they came in. Each
  *	skb stays charged to its sender (sk_wmem_alloc), which keeps the
  *	sender's struct sock, and so its namespace, in memory.
- * @count: the number of skbs in @held (read without the lock by
- *	TOY_CMD_IMPAIR_GET)
- * @limit: the most skbs @held may have; set by toy_impair_set()
+ * @count: the number of skbs in @held, or taken out of it and not yet
+ *	delivered or freed (read without the lock by TOY_CMD_IMPAIR_GET)
+ * @limit: the most skbs @count may count; set by toy_impair_set()
  * @dying: set at namespace exit; nothing is held after it
  * @deliver: what a due skb is handed to
  * @timer: armed, under @lock, for the earliest due time; it only queues

@@ -350,16 +350,17 @@ TEST_F(events, impairment_drops_are_events_with_their_reason)
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(1, send(fd[0], "x", 1, 0));
 	imp.loss = 0;
-	imp.delay_us = 50000;
+	/* long enough for the close below to come first on a slow machine */
+	imp.delay_us = 1000000;
 	ASSERT_EQ(0, toy_impair_set(&cmd, &imp));
 	toy_genl_close(&cmd);
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(1, send(fd[0], "x", 1, 0));
 	close(fd[1]);
 	fd[1] = -1;
-	/* the held ones are due 50 ms on; events come as they are dropped */
+	/* the held ones are due 1 s on; events come as they are dropped */
 	read_rest(self);
-	for (i = 0; i < 3 && drops_for(self->seen, tx, TOY_DROP_UNREACHABLE,
+	for (i = 0; i < 10 && drops_for(self->seen, tx, TOY_DROP_UNREACHABLE,
 					 &gone_events) < 3; i++)
 		ASSERT_EQ(0, read_events(self, 1));
 	lost = drops_for(self->seen, rx, TOY_DROP_IMPAIR, &events);

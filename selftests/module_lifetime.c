@@ -206,13 +206,13 @@ TEST_F(module, unload_refused_while_datagrams_are_held_back)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		_exit(hold_datagrams_and_close(self->family, 1000));
+		_exit(hold_datagrams_and_close(self->family, 3000));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("child exit %d", WEXITSTATUS(status));
 	EXPECT_EQ(-1, module_unload_now());
 	EXPECT_EQ(EWOULDBLOCK, errno);
-	/* 1 s of delay, then the grace period: module_unload() waits 5 s */
+	/* 3 s of delay, then the grace period: module_unload() waits 5 s */
 	EXPECT_EQ(0, module_unload()) TH_LOG("unload: %s", strerror(errno));
 }
 

@@ -234,6 +234,8 @@ TEST_F(toystat, bad_usage_exits_1_with_a_message)
 		"toystat impair set loss",
 		"toystat impair clear now",
 		"toystat -w 1 impair set loss 1%",
+		"toystat impair set",
+		"toystat impair set delay 0.0000001s",
 	};
 	unsigned int i;
 
@@ -293,6 +295,15 @@ TEST_F(toystat, impair_set_without_privilege_exits_1_saying_why)
 	/* reading needs no privilege */
 	EXPECT_EQ(0, run_as(NOBODY, "toystat -j impair", self->out,
 			    sizeof(self->out)));
+}
+
+/* A setting toystat cannot read is named in its message. */
+TEST_F(toystat, impair_set_names_the_setting_it_cannot_use)
+{
+	EXPECT_EQ(1, RUN("toystat impair set loss 20% delay 10"));
+	EXPECT_NE(NULL, strstr(self->out, "\"delay 10\"")) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, RUN("toystat impair set delay 1.0000009s"));
+	EXPECT_NE(NULL, strstr(self->out, "\"delay 1.0000009s\"")) TH_LOG("%s", self->out);
 }
 
 /* What the kernel refuses comes back with its reason. */

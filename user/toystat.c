@@ -191,9 +191,15 @@ static int parse_time(const char *s, uint32_t *us)
 		p++;
 		if (!isdigit((unsigned char)*p))
 			return -1;
+		/* digits past the sixth must be zeros: no unit is finer */
 		while (isdigit((unsigned char)*p)) {
-			scale /= 10;
-			frac += (*p++ - '0') * scale;
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			} else if (*p != '0') {
+				return -1;
+			}
+			p++;
 		}
 	}
 	if (!strcmp(p, "us"))
@@ -259,6 +265,9 @@ static int impair_show(struct toy_genl *g)
 	return 0;
 }
 
+/* What an impair command did not understand, for the message. */
+static const char *impair_bad_word, *impair_bad_value;
+
 /* "set loss PCT ..." or "clear" in @argv: TOY_CMD_IMPAIR_SET. */
 static int impair_change(struct toy_genl *g, char **argv)
 {
@@ -266,9 +275,18 @@ static int impair_change(struct toy_genl *g, char **argv)
 	uint64_t v;
 	int bad;
 
-	if (!strcmp(*argv, "clear"))
+	if (!strcmp(*argv, "clear")) {
+		impair_bad_word = argv[1];
 		return argv[1] ? (errno = EINVAL, -2) : toy_impair_set(g, &imp);
+	}
+	/* nothing to set is a mistake, not a way to clear */
+	if (!argv[1]) {
+		impair_bad_word = "set";
+		return errno = EINVAL, -2;
+	}
 	for (argv++; *argv; argv += 2) {
+		impair_bad_word = argv[0];
+		impair_bad_value = argv[1];
 		if (!argv[1])
 			return errno = EINVAL, -2;
 		if (!strcmp(argv[0], "loss"))
@@ -771,7 +789,10 @@ int main(int argc, char **argv)
 		int e = errno;
 
 		if (err == -2)
-			fprintf(stderr, "toystat: impair set takes loss, duplicate and reorder PCT (a percentage up to 100%%, such as 20%% or 0.5%%), delay and jitter TIME (such as 10ms, 500us or 1.5s), limit N (1 or more) and seed SEED; see toystat --help\n");
+			fprintf(stderr, "toystat: impair: cannot use \"%s%s%s\": impair set takes loss, duplicate and reorder PCT (a percentage up to 100%%, such as 20%% or 0.5%%), delay and jitter TIME (such as 10ms, 500us or 1.5s), limit N (1 or more) and seed SEED; see toystat --help\n",
+				impair_bad_word ? impair_bad_word : "",
+				impair_bad_value ? " " : "",
+				impair_bad_value ? impair_bad_value : "");
 		else if (e == EPERM && (cmd == RESET || impair_args))
 			fprintf(stderr, "toystat: %s needs CAP_NET_ADMIN in this network namespace: %s\n",
 				cmd == RESET ? "reset" : "impair set or clear",
