@@ -398,7 +398,7 @@ enum toy_type_attr {
  * @TOY_IMPAIR_A_REORDER: u32, probability, in millionths, that a datagram
  *	skips the delay and overtakes those held back (needs a DELAY)
  * @TOY_IMPAIR_A_HELD: u32, %TOY_CMD_IMPAIR_GET only: datagrams held back
- *	for their delay now
+ *	for their delay now, or due and not yet delivered
  * @TOY_IMPAIR_A_LIMIT: u32, the most datagrams the namespace holds back at
  *	once (1 to %TOY_IMPAIR_LIMIT_MAX; absent or 0 on %TOY_CMD_IMPAIR_SET
  *	means %TOY_IMPAIR_LIMIT_DEFAULT); one more is dropped
