@@ -192,6 +192,8 @@ static void toy_dgram_hold(struct sock *rx, struct sk_buff *skb,
 			      toy_dgram_deliver_held);
 	if (!err) {
 		toy_stat_add(rx, TOY_STAT_DELAYED, 1);
+		trace_toy_impair(rx, from, len, TOY_IMPAIR_HELD,
+				 div_u64(fate->delay_ns, NSEC_PER_USEC));
 		return;
 	}
 	/* the namespace holds its limit, or is going away */
@@ -212,6 +214,7 @@ static void toy_dgram_hold(struct sock *rx, struct sk_buff *skb,
 static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
 			     const struct toy_impair_fate *fate)
 {
+	u32 from = TOY_DGRAM_CB(skb)->src_port, len = skb->len;
 	struct toy_sock *rtsk = toy_sk(rx);
 	struct sk_buff *twin = NULL;
 	bool duplicated;
@@ -235,8 +238,7 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
 	if (fate->lose) {
 		spin_unlock(&rtsk->lock);
 		toy_stat_add(rx, TOY_STAT_IMPAIR_DROPS, 1);
-		trace_toy_drop(rx, TOY_DGRAM_CB(skb)->src_port, skb->len, 1,
-			       TOY_DROP_IMPAIR);
+		trace_toy_drop(rx, from, len, 1, TOY_DROP_IMPAIR);
 		kfree_skb_reason(skb, SKB_DROP_REASON_QDISC_DROP);
 		return 0;
 	}
@@ -252,8 +254,9 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
 			skb_set_owner_w(twin, skb->sk);
 		toy_dgram_hold(rx, skb, fate);
 		if (twin) {
-			toy_dgram_hold(rx, twin, fate);
 			toy_stat_add(rx, TOY_STAT_DUPLICATED, 1);
+			trace_toy_impair(rx, from, len, TOY_IMPAIR_DUPLICATED, 0);
+			toy_dgram_hold(rx, twin, fate);
 		}
 		return 0;
 	}
@@ -262,10 +265,14 @@ static int toy_dgram_deliver(struct sock *rx, struct sk_buff *skb,
 		twin = toy_dgram_queue(rx, twin);
 	spin_unlock(&rtsk->lock);
 
-	if (fate->reordered)
+	if (fate->reordered) {
 		toy_stat_add(rx, TOY_STAT_REORDERED, 1);
-	if (duplicated)
+		trace_toy_impair(rx, from, len, TOY_IMPAIR_REORDERED, 0);
+	}
+	if (duplicated) {
 		toy_stat_add(rx, TOY_STAT_DUPLICATED, 1);
+		trace_toy_impair(rx, from, len, TOY_IMPAIR_DUPLICATED, 0);
+	}
 	if (skb)
 		toy_dgram_drop_full(rx, skb);
 	if (twin)
@@ -290,6 +297,8 @@ static void toy_dgram_deliver_held(struct sk_buff *skb)
 
 	rcu_read_lock();
 	rx = toy_lookup_rcu(tx, TOY_DGRAM_CB(skb)->dst_port);
+	trace_toy_impair(rx ?: tx, TOY_DGRAM_CB(skb)->src_port, skb->len,
+			 TOY_IMPAIR_DUE, 0);
 	err = rx ? toy_dgram_deliver(rx, skb, &now) : -ECONNREFUSED;
 	if (err) {
 		toy_stat_add(tx, TOY_STAT_DROPS, 1);

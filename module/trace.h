@@ -49,6 +49,21 @@ enum toy_trace_connect {
 };
 
 /* why a datagram was dropped: enum toy_drop_reason, in the uapi header */
+
+/**
+ * enum toy_trace_impair - what the impairments did to a datagram, but lose
+ *	it (that is toy_drop, reason impair)
+ * @TOY_IMPAIR_DUPLICATED: a copy follows it
+ * @TOY_IMPAIR_REORDERED: it skipped the delay, ahead of those held back
+ * @TOY_IMPAIR_HELD: held back for @delay_us
+ * @TOY_IMPAIR_DUE: held back, it is due and is delivered now
+ */
+enum toy_trace_impair {
+	TOY_IMPAIR_DUPLICATED,
+	TOY_IMPAIR_REORDERED,
+	TOY_IMPAIR_HELD,
+	TOY_IMPAIR_DUE,
+};
 #endif
 
 TRACE_DEFINE_ENUM(TOY_CONNECT_QUEUED);
@@ -65,6 +80,10 @@ TRACE_DEFINE_ENUM(TOY_DROP_CLOSED);
 TRACE_DEFINE_ENUM(TOY_DROP_IMPAIR);
 TRACE_DEFINE_ENUM(TOY_DROP_UNREACHABLE);
 TRACE_DEFINE_ENUM(TOY_DROP_HOLD_FULL);
+TRACE_DEFINE_ENUM(TOY_IMPAIR_DUPLICATED);
+TRACE_DEFINE_ENUM(TOY_IMPAIR_REORDERED);
+TRACE_DEFINE_ENUM(TOY_IMPAIR_HELD);
+TRACE_DEFINE_ENUM(TOY_IMPAIR_DUE);
 TRACE_DEFINE_ENUM(TCP_ESTABLISHED);
 TRACE_DEFINE_ENUM(TCP_CLOSE);
 TRACE_DEFINE_ENUM(TCP_LISTEN);
@@ -96,6 +115,12 @@ TRACE_DEFINE_ENUM(TCP_LISTEN);
 			 { TOY_DROP_IMPAIR, "impair" },			\
 			 { TOY_DROP_UNREACHABLE, "unreachable" },	\
 			 { TOY_DROP_HOLD_FULL, "hold_full" })
+
+#define toy_show_impair(a)						\
+	__print_symbolic(a, { TOY_IMPAIR_DUPLICATED, "duplicated" },	\
+			 { TOY_IMPAIR_REORDERED, "reordered" },		\
+			 { TOY_IMPAIR_HELD, "held" },			\
+			 { TOY_IMPAIR_DUE, "due" })
 
 /* The fields that name a socket, first in every event. */
 #define TOY_TP_SOCK_ENTRY						\
@@ -375,6 +400,33 @@ TRACE_EVENT(toy_drop,
 	TP_printk(TOY_TP_SOCK_FMT " from=%u len=%u count=%u reason=%s",
 		  TOY_TP_SOCK_ARGS, __entry->from, __entry->len,
 		  __entry->count, toy_show_drop(__entry->reason))
+);
+
+/*
+ * toy_impair: the namespace's impairments did @action to a datagram of
+ * @len bytes from port @from for @sk, its receiver (or, when it is due and
+ * nobody is bound to its port, its sender); @delay_us for held.
+ */
+TRACE_EVENT(toy_impair,
+	TP_PROTO(struct sock *sk, u32 from, u32 len, int action, u32 delay_us),
+	TP_ARGS(sk, from, len, action, delay_us),
+	TP_STRUCT__entry(
+		TOY_TP_SOCK_ENTRY
+		__field(u32, from)
+		__field(u32, len)
+		__field(int, action)
+		__field(u32, delay_us)
+	),
+	TP_fast_assign(
+		TOY_TP_SOCK_ASSIGN(sk);
+		__entry->from = from;
+		__entry->len = len;
+		__entry->action = action;
+		__entry->delay_us = delay_us;
+	),
+	TP_printk(TOY_TP_SOCK_FMT " from=%u len=%u action=%s delay_us=%u",
+		  TOY_TP_SOCK_ARGS, __entry->from, __entry->len,
+		  toy_show_impair(__entry->action), __entry->delay_us)
 );
 
 /* toy_reset: @sk closed with data unread or unaccepted; @peer gets ECONNRESET. */

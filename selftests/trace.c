@@ -409,6 +409,56 @@ TEST_F(trace, datagram_drops_carry_their_reason)
 		     "cookie=%" PRIu64, rx);
 }
 
+/*
+ * A datagram the namespace's impairments hold back and copy: held, its
+ * copy made and held, then each due and delivered; one sent on ahead of
+ * the delay: reordered.
+ */
+TEST_F(trace, impairments_trace_each_datagram_held_copied_due_or_reordered)
+{
+	struct toy_impair imp = {
+		.delay_us = 10000, .duplicate = 1000000, .seed = 1,
+	};
+	struct toy_genl g;
+	uint64_t rx;
+	uint32_t from;
+	char buf[8];
+	int i;
+
+	ASSERT_EQ(0, toy_pair(self->family, SOCK_DGRAM, PORT, self->fd));
+	rx = cookie_of(self->fd[1]);
+	from = toy_port_of(self->fd[0]);
+	ASSERT_EQ(0, toy_genl_open(&g));
+	ASSERT_EQ(0, toy_impair_set(&g, &imp));
+	ASSERT_EQ(5, send(self->fd[0], "held!", 5, 0));
+	/* both copies come after the delay */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(POLLIN, poll_for(self->fd[1], POLLIN, WAKE_MS));
+		ASSERT_EQ(5, recv(self->fd[1], buf, sizeof(buf), 0));
+	}
+	imp.duplicate = 0;
+	imp.reorder = 1000000;
+	ASSERT_EQ(0, toy_impair_set(&g, &imp));
+	ASSERT_EQ(5, send(self->fd[0], "ahead", 5, 0));
+	ASSERT_EQ(5, recv(self->fd[1], buf, sizeof(buf), MSG_DONTWAIT));
+	toy_genl_close(&g);
+	read_events(_metadata, self);
+
+	expect_event(_metadata, self, "toy_impair",
+		     "cookie=%" PRIu64 " from=%u len=5 action=held delay_us=10000",
+		     rx, from);
+	expect_event(_metadata, self, "toy_impair",
+		     "cookie=%" PRIu64 " from=%u len=5 action=duplicated", rx, from);
+	expect_event(_metadata, self, "toy_impair",
+		     "cookie=%" PRIu64 " action=held delay_us=10000", rx);
+	expect_event(_metadata, self, "toy_impair",
+		     "cookie=%" PRIu64 " from=%u len=5 action=due", rx, from);
+	expect_event(_metadata, self, "toy_impair",
+		     "cookie=%" PRIu64 " action=due", rx);
+	expect_event(_metadata, self, "toy_impair",
+		     "cookie=%" PRIu64 " from=%u len=5 action=reordered", rx, from);
+}
+
 TEST_F(trace, close_with_unread_data_traces_the_reset)
 {
 	uint64_t c, s;
