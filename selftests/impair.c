@@ -297,40 +297,57 @@ TEST_F(impair, counters_count_every_loss_and_duplicate)
 	EXPECT_TRUE(counters_add_up(&st));
 }
 
+/* Note the delay of one datagram received: within its bounds. */
+static void check_delay(struct __test_metadata *_metadata,
+			const struct toy_impair *imp, const struct stamped *s,
+			int64_t d, int64_t *lo, int64_t *hi)
+{
+	/* never early: the due time is set after the send began */
+	EXPECT_LE(imp->delay_us - imp->jitter_us, d)
+		TH_LOG("datagram %u after %lld us", s->i, (long long)d);
+	EXPECT_GE(imp->delay_us + imp->jitter_us + LATE_MS * MS, d)
+		TH_LOG("datagram %u after %lld us", s->i, (long long)d);
+	*lo = d < *lo ? d : *lo;
+	*hi = d > *hi ? d : *hi;
+}
+
 TEST_F(impair, each_delay_is_within_delay_plus_or_minus_jitter)
 {
 	struct toy_impair imp = {
-		.delay_us = 40 * MS, .jitter_us = 20 * MS, .seed = 11,
+		.delay_us = 100 * MS, .jitter_us = 50 * MS, .seed = 11,
 	};
 	int64_t d, lo = INT64_MAX, hi = 0;
 	const unsigned int n = 200;
+	unsigned int i, got = 0;
 	struct stamped s;
-	unsigned int i;
 
 	roomy(_metadata, self);
 	set_imp(_metadata, self, &imp);
+	/* read while sending too, so that a slow sender delays no reading */
 	for (i = 0; i < n; i++) {
 		s.i = i;
 		s.sent_us = now_us();
 		ASSERT_EQ((ssize_t)sizeof(s), send(self->fd[0], &s, sizeof(s), 0));
+		while (recv_stamped(self->fd[1], &s, &d, 0) == 0) {
+			check_delay(_metadata, &imp, &s, d, &lo, &hi);
+			got++;
+		}
 	}
-	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, recv_stamped(self->fd[1], &s, &d, (imp.delay_us + imp.jitter_us) / MS +
-						  LATE_MS))
-			TH_LOG("%u of %u datagrams arrived", i, n);
-		/* never early: the due time is set after the send began */
-		EXPECT_LE(imp.delay_us - imp.jitter_us, d)
-			TH_LOG("datagram %u after %lld us", s.i, (long long)d);
-		EXPECT_GE(imp.delay_us + imp.jitter_us + LATE_MS * MS, d)
-			TH_LOG("datagram %u after %lld us", s.i, (long long)d);
-		lo = d < lo ? d : lo;
-		hi = d > hi ? d : hi;
+	for (; got < n; got++) {
+		ASSERT_EQ(0, recv_stamped(self->fd[1], &s, &d,
+					  (imp.delay_us + imp.jitter_us) / MS +
+					  LATE_MS))
+			TH_LOG("%u of %u datagrams arrived", got, n);
+		check_delay(_metadata, &imp, &s, d, &lo, &hi);
 	}
 	TH_LOG("%u delays of %u +- %u us: from %lld to %lld us", n,
 	       imp.delay_us, imp.jitter_us, (long long)lo, (long long)hi);
 	/*
 	 * Spread over the whole range: all 200 uniform draws missing its
 	 * lowest or highest quarter has a probability of 2 (3/4)^200 < 1e-24.
+	 * The lowest draw is then below 75 ms, and is measured late by the
+	 * timer, the work item and the wake-up: a few ms in the guests, under
+	 * 25 ms on the debug kernel, which is what a quarter of 100 ms allows.
 	 */
 	EXPECT_GT(imp.delay_us - imp.jitter_us / 2, lo);
 	EXPECT_LT(imp.delay_us + imp.jitter_us / 2, hi);
