@@ -146,6 +146,15 @@ struct stamped {
 	int64_t sent_us;
 };
 
+/* Send datagram @i, stamped with the time now, from @s. */
+static void send_stamped(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(impair) *self, struct stamped *s, uint32_t i)
+{
+	s->i = i;
+	s->sent_us = now_us();
+	ASSERT_EQ((ssize_t)sizeof(*s), send(self->fd[0], s, sizeof(*s), 0));
+}
+
 /* Receive one stamped datagram, waiting up to @ms; 0, or -1 on timeout. */
 static int recv_stamped(int fd, struct stamped *d, int64_t *delay_us, int ms)
 {
@@ -325,9 +334,7 @@ TEST_F(impair, each_delay_is_within_delay_plus_or_minus_jitter)
 	set_imp(_metadata, self, &imp);
 	/* read while sending too, so that a slow sender delays no reading */
 	for (i = 0; i < n; i++) {
-		s.i = i;
-		s.sent_us = now_us();
-		ASSERT_EQ((ssize_t)sizeof(s), send(self->fd[0], &s, sizeof(s), 0));
+		send_stamped(_metadata, self, &s, i);
 		while (recv_stamped(self->fd[1], &s, &d, 0) == 0) {
 			check_delay(_metadata, &imp, &s, d, &lo, &hi);
 			got++;
@@ -374,9 +381,7 @@ TEST_F(impair, reorder_sends_some_ahead_of_those_delayed)
 	ASSERT_EQ(0, toy_stats_reset(&self->genl));
 	set_imp(_metadata, self, &imp);
 	for (i = 0; i < n; i++) {
-		s.i = i;
-		s.sent_us = now_us();
-		ASSERT_EQ((ssize_t)sizeof(s), send(self->fd[0], &s, sizeof(s), 0));
+		send_stamped(_metadata, self, &s, i);
 		while (recv_stamped(self->fd[1], &s, &d, 0) == 0) {
 			/* the one just sent: the 200 ms delay cannot have passed */
 			at_once += s.i == i;
@@ -420,9 +425,7 @@ static void at_once_set(struct __test_metadata *_metadata,
 	set_imp(_metadata, self, &imp);
 	memset(at_once, 0, n);
 	for (i = 0; i < n; i++) {
-		s.i = i;
-		s.sent_us = now_us();
-		ASSERT_EQ((ssize_t)sizeof(s), send(self->fd[0], &s, sizeof(s), 0));
+		send_stamped(_metadata, self, &s, i);
 		/* the one just sent: 200 ms at least cannot have passed */
 		while (recv_stamped(self->fd[1], &s, &d, 0) == 0)
 			if (s.i == i)
@@ -457,9 +460,7 @@ TEST_F(impair, a_delay_without_jitter_or_reorder_keeps_the_order)
 	roomy(_metadata, self);
 	set_imp(_metadata, self, &imp);
 	for (i = 0; i < n; i++) {
-		s.i = i;
-		s.sent_us = now_us();
-		ASSERT_EQ((ssize_t)sizeof(s), send(self->fd[0], &s, sizeof(s), 0));
+		send_stamped(_metadata, self, &s, i);
 	}
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, recv_stamped(self->fd[1], &s, &d,
